@@ -1,0 +1,325 @@
+"""Admin site: the resolution records. Expenses are added only through ``record_expense`` and
+are read-only once booked; reversal is an admin action that asks for a reason."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .forms import GermanDecimalField
+from .models import Budget, Category, Expense, Resolution, ResolutionAttachment, Reversal
+from .money import format_eur
+
+
+class BudgetInline(admin.TabularInline):
+    model = Budget
+    extra = 0
+    fields = ["name", "cap", "currency", "starts_on", "ends_on", "is_closed", "spent"]
+    readonly_fields = ["spent"]
+    show_change_link = True
+    can_delete = False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = ResolutionAttachment
+    extra = 0
+    fields = ["file", "description", "original_name", "download"]
+    readonly_fields = ["original_name", "download"]
+
+    @admin.display(description=_("öffnen"))
+    def download(self, obj):
+        if not obj.pk:
+            return "–"
+        url = reverse("budget:attachment", args=[obj.resolution_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("herunterladen"))
+
+
+@admin.register(Resolution)
+class ResolutionAdmin(admin.ModelAdmin):
+    list_display = ["reference_display", "title", "decided_on", "outcome", "votes", "cap_total"]
+    list_display_links = ["reference_display", "title"]
+    list_filter = ["year", "outcome", "body"]
+    search_fields = ["=number", "title", "text", "rationale"]
+    date_hierarchy = "decided_on"
+    inlines = [BudgetInline, AttachmentInline]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": [("number", "year"), "title", "organisation", "body", "decided_on"]}),
+        (
+            _("Abstimmung"),
+            {"fields": ["outcome", "addendum", ("votes_for", "votes_against", "votes_abstained")]},
+        ),
+        (_("Inhalt"), {"fields": ["text", "rationale", "responsible"]}),
+        (
+            _("Maßnahmen und Verteilung"),
+            {
+                "fields": [
+                    "political_message",
+                    "pr_measures",
+                    "further_measures",
+                    "finance_note",
+                    "coordinated_with",
+                    "recipients",
+                    "attachments_note",
+                    "is_signed",
+                ]
+            },
+        ),
+        (_("Verlauf"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_cap_total=Sum("budgets__cap"))
+
+    @admin.display(description=_("Nr."), ordering=("year", "number"))
+    def reference_display(self, obj):
+        return obj.reference
+
+    @admin.display(description=_("dafür / dagegen / Enthaltungen"))
+    def votes(self, obj):
+        return obj.vote_tally
+
+    @admin.display(description=_("Obergrenze"), ordering="_cap_total")
+    def cap_total(self, obj):
+        return format_eur(obj._cap_total) if obj._cap_total is not None else "–"
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, ResolutionAttachment) and not instance.original_name:
+                instance.original_name = instance.file.name.rsplit("/", 1)[-1]
+        formset.save()
+
+
+class CategoryInline(admin.TabularInline):
+    model = Category
+    extra = 0
+    fields = ["name", "order", "planned", "over_plan", "quantity_cap", "quantity_unit", "spent",
+              "quantity"]
+    readonly_fields = ["spent", "quantity"]
+
+    def has_delete_permission(self, request, obj=None):
+        # A category that carries bookings is protected by the database anyway; keep the UI honest.
+        return False
+
+
+@admin.register(Budget)
+class BudgetAdmin(admin.ModelAdmin):
+    list_display = ["name", "resolution", "cap_display", "spent_display", "remaining_display",
+                    "share_display", "is_closed"]
+    list_filter = ["is_closed", "resolution__year"]
+    search_fields = ["name", "resolution__title"]
+    list_select_related = ["resolution"]
+    inlines = [CategoryInline]
+    readonly_fields = ["spent_display", "remaining_display", "share_display", "last_receipt_number"]
+    fields = ["resolution", "name", "cap", "currency", ("starts_on", "ends_on"), "is_closed",
+              "spent_display", "remaining_display", "share_display", "last_receipt_number"]
+
+    @admin.display(description=_("Obergrenze"), ordering="cap")
+    def cap_display(self, obj):
+        return format_eur(obj.cap)
+
+    @admin.display(description=_("ausgegeben"), ordering="spent")
+    def spent_display(self, obj):
+        return format_eur(obj.spent) if obj.pk else "–"
+
+    @admin.display(description=_("verfügbar"))
+    def remaining_display(self, obj):
+        return format_eur(obj.remaining) if obj.pk else "–"
+
+    @admin.display(description=_("Anteil verbraucht"))
+    def share_display(self, obj):
+        return f"{obj.share_used} %" if obj.pk else "–"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ExpenseAdminForm(forms.ModelForm):
+    """Add form whose validation *is* the booking: ``record_expense`` decides, and a refusal
+    becomes a form error, so nothing is saved and the German message is shown."""
+
+    amount = GermanDecimalField(label=_("Betrag (brutto)"))
+
+    class Meta:
+        model = Expense
+        fields = ["budget", "category", "spent_on", "payee", "description", "amount", "quantity",
+                  "receipt"]
+
+    request = None
+    booking = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            self.booking = services.record_expense(
+                budget=cleaned["budget"],
+                category=cleaned["category"],
+                spent_on=cleaned["spent_on"],
+                payee=cleaned["payee"],
+                description=cleaned["description"],
+                amount=cleaned["amount"],
+                quantity=cleaned["quantity"],
+                receipt=cleaned.get("receipt") or None,
+                created_by=self.request.user,
+            )
+        except services.BookingError as exc:
+            if exc.field and exc.field in self.fields:
+                self.add_error(exc.field, exc.message)
+            else:
+                raise ValidationError(exc.message) from exc
+        return cleaned
+
+    def _post_clean(self):
+        # The booking service validates and saves; the model's own full_clean would only
+        # repeat it against an instance that has no receipt number yet.
+        pass
+
+
+class ReversalReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Grund der Stornierung"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@admin.register(Expense)
+class ExpenseAdmin(admin.ModelAdmin):
+    form = ExpenseAdminForm
+    list_display = ["receipt_number", "budget", "spent_on", "payee", "category", "amount_display",
+                    "quantity", "has_receipt", "reversed_display", "created_by", "created_at"]
+    list_filter = ["budget", "category", ("reversal", admin.EmptyFieldListFilter)]
+    search_fields = ["=receipt_number", "payee", "description"]
+    list_select_related = ["budget", "category", "created_by", "reversal"]
+    date_hierarchy = "spent_on"
+    actions = ["reverse_selected"]
+    readonly_fields = ["receipt_number", "receipt_link", "receipt_original_name",
+                       "receipt_content_type", "created_by", "created_at", "reversal_display"]
+
+    @admin.display(description=_("Betrag"), ordering="amount")
+    def amount_display(self, obj):
+        return format_eur(obj.amount)
+
+    @admin.display(description=_("Beleg"), boolean=True)
+    def has_receipt(self, obj):
+        return bool(obj.receipt)
+
+    @admin.display(description=_("storniert"), boolean=True)
+    def reversed_display(self, obj):
+        return obj.is_reversed
+
+    @admin.display(description=_("Stornierung"))
+    def reversal_display(self, obj):
+        if not obj.is_reversed:
+            return "–"
+        r = obj.reversal
+        return _("%(when)s von %(who)s: %(reason)s") % {
+            "when": r.created_at.strftime("%d.%m.%Y %H:%M"), "who": r.created_by, "reason": r.reason
+        }
+
+    @admin.display(description=_("Belegdatei"))
+    def receipt_link(self, obj):
+        if not obj.receipt:
+            return "–"
+        url = reverse("budget:expense_receipt", args=[obj.budget_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.receipt_original_name or _("öffnen"))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request = request
+        return form
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ExpenseAdminForm.Meta.fields
+        return ["receipt_number", "budget", "category", "spent_on", "payee", "description",
+                "amount", "quantity", "receipt_link", "receipt_original_name",
+                "receipt_content_type", "created_by", "created_at", "reversal_display"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return self.get_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        # The booking already happened in the form's validation; point the admin at the saved row.
+        booked = form.booking.expense
+        obj.pk = booked.pk
+        obj.receipt_number = booked.receipt_number
+        obj._state.adding = False
+        obj._state.db = booked._state.db
+        for warning in form.booking.warnings:
+            messages.warning(request, warning)
+
+    def has_change_permission(self, request, obj=None):
+        # Viewing stays possible; saving a change never is.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm("budget.add_reversal"):
+            actions.pop("reverse_selected", None)
+        return actions
+
+    @admin.action(description=_("Ausgewählte Ausgaben stornieren …"))
+    def reverse_selected(self, request, queryset):
+        form = ReversalReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            done = 0
+            for expense in queryset.order_by("receipt_number"):
+                try:
+                    services.reverse_expense(
+                        expense=expense, reason=form.cleaned_data["reason"],
+                        created_by=request.user,
+                    )
+                    done += 1
+                except services.BookingError as exc:
+                    self.message_user(request, exc.message, messages.ERROR)
+            if done:
+                self.message_user(
+                    request,
+                    ngettext("%(count)d Ausgabe storniert.", "%(count)d Ausgaben storniert.", done)
+                    % {"count": done},
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(request.get_full_path())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Ausgaben stornieren"),
+            "opts": self.model._meta,
+            "queryset": queryset.select_related("category"),
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/budget/expense/reverse_confirmation.html", context)
+
+
+@admin.register(Reversal)
+class ReversalAdmin(admin.ModelAdmin):
+    list_display = ["expense", "reason", "created_by", "created_at"]
+    list_select_related = ["expense", "created_by"]
+    search_fields = ["reason", "=expense__receipt_number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.site_header = _("Beschlusskasse – Verwaltung")
+admin.site.site_title = _("Beschlusskasse")
+admin.site.index_title = _("Beschlüsse, Budgets und Ausgaben")

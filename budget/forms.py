@@ -1,0 +1,189 @@
+"""Forms: parse what people type (German amounts and dates), nothing else. Booking rules live in
+``budget.services``; the views turn their refusals into errors on these forms."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import receipts
+from .models import Category, Expense, Reversal
+from .services import MAX_AMOUNT
+
+_GROUPED_DOTS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?$")  # 1.234 / 1.234,56
+_COMMA_DECIMAL = re.compile(r"^\d+(?:,\d+)?$")  # 1234 / 12,50
+_GROUPED_COMMAS = re.compile(r"^[1-9]\d{0,2}(?:,\d{3})+\.\d+$")  # 1,234.56
+_DOT_DECIMAL = re.compile(r"^\d+\.\d+$")  # 12.50
+
+
+def parse_amount(raw: str) -> Decimal:
+    """Read an amount the way a German user writes it; raise ValidationError otherwise.
+
+    ``1.234,56`` → 1234.56, ``1.500`` → 1500, ``12,50`` and ``12.50`` → 12.50. A dot followed by
+    exactly three digits is a thousands separator, as on every German receipt.
+    """
+    text = (raw or "").replace("\u00a0", "").replace(" ", "").strip()
+    text = re.sub(r"(?i)(€|eur)$", "", text)
+    if not text:
+        raise ValidationError(_("Bitte einen Betrag angeben."), code="required")
+    if len(text) > 24:
+        raise ValidationError(_("Der Betrag ist zu groß."), code="max_value")
+    negative = text.startswith("-")
+    text = text.lstrip("+-")
+    if _GROUPED_DOTS.match(text):
+        normal = text.replace(".", "").replace(",", ".")
+    elif _COMMA_DECIMAL.match(text):
+        normal = text.replace(",", ".")
+    elif _GROUPED_COMMAS.match(text):
+        normal = text.replace(",", "")
+    elif _DOT_DECIMAL.match(text):
+        normal = text
+    else:
+        raise ValidationError(
+            _("Bitte einen Betrag in Euro eingeben, z. B. 1.234,56 oder 12,50."), code="invalid"
+        )
+    try:
+        value = Decimal(normal)
+    except InvalidOperation:  # pragma: no cover - the patterns admit only digits
+        raise ValidationError(_("Bitte einen gültigen Betrag eingeben."), code="invalid") from None
+    if negative or value <= 0:
+        raise ValidationError(_("Der Betrag muss größer als 0 sein."), code="min_value")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError(
+            _("Der Betrag darf höchstens zwei Nachkommastellen haben."), code="max_decimal_places"
+        )
+    if value > MAX_AMOUNT:
+        raise ValidationError(_("Der Betrag ist zu groß."), code="max_value")
+    return value.quantize(Decimal("0.01"))
+
+
+class GermanDecimalField(forms.Field):
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        return parse_amount(str(value))
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value:.2f}".replace(".", ",")
+        return value
+
+
+DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"]
+
+
+class ReceiptField(forms.FileField):
+    widget = forms.ClearableFileInput
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            try:
+                receipts.inspect(value)
+            except receipts.InvalidReceipt as exc:
+                raise ValidationError(exc.message, code="invalid_receipt") from exc
+
+
+class ExpenseForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=Category.objects.none(), label=_("Kategorie"),
+                                      empty_label=_("– bitte wählen –"))
+    spent_on = forms.DateField(
+        label=_("Datum"),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Bitte ein gültiges Datum eingeben, z. B. 24.11.2023.")},
+    )
+    payee = forms.CharField(
+        label=_("Empfänger"), max_length=Expense._meta.get_field("payee").max_length,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    description = forms.CharField(
+        label=_("Beschreibung"), max_length=Expense._meta.get_field("description").max_length
+    )
+    amount = GermanDecimalField(
+        label=_("Betrag (brutto, €)"), help_text=_("z. B. 1.234,56 oder 12,50")
+    )
+    quantity = forms.IntegerField(
+        label=_("Menge"), initial=1, min_value=1, max_value=100000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1", "min": "1"}),
+        error_messages={"invalid": _("Bitte eine ganze Zahl ab 1 eingeben.")},
+    )
+    receipt = ReceiptField(
+        label=_("Beleg (PDF, JPEG, PNG; höchstens 10 MB)"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": receipts.ACCEPT + ",image/*"}),
+    )
+
+    def __init__(self, *args, budget, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.budget = budget
+        self.fields["category"].queryset = budget.categories.all()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field("category"),
+            Div(Div("spent_on", css_class="col-sm-6"), Div("amount", css_class="col-sm-6"),
+                css_class="row"),
+            Field("payee"),
+            Field("description"),
+            Div(Div("quantity", css_class="col-sm-4"), Div("receipt", css_class="col-sm-8"),
+                css_class="row"),
+            Submit("submit", _("Buchen"), css_class="btn-primary w-100 btn-lg"),
+        )
+
+
+class ReversalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Grund der Stornierung"),
+        max_length=Reversal._meta.get_field("reason").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Bitte einen Grund angeben."))
+        return reason
+
+
+class ExpenseFilterForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False,
+                                      label=_("Kategorie"), empty_label=_("alle"))
+    date_from = forms.DateField(label=_("von"), required=False, input_formats=DATE_INPUT_FORMATS,
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=_("bis"), required=False, input_formats=DATE_INPUT_FORMATS,
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    q = forms.CharField(label=_("Suche"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("Empfänger, Text, Beleg-Nr.")}))
+
+    def __init__(self, *args, budget, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = budget.categories.all()
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["category"]:
+            queryset = queryset.filter(category=data["category"])
+        if data["date_from"]:
+            queryset = queryset.filter(spent_on__gte=data["date_from"])
+        if data["date_to"]:
+            queryset = queryset.filter(spent_on__lte=data["date_to"])
+        q = data["q"].strip()
+        if q:
+            match = Q(payee__icontains=q) | Q(description__icontains=q)
+            if q.isdigit():
+                match |= Q(receipt_number=int(q))
+            queryset = queryset.filter(match)
+        return queryset

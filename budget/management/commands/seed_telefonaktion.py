@@ -1,0 +1,96 @@
+"""Create Resolution 16/2023 with its budget and categories; with --demo also demo users and a
+few bookings. Running it again changes nothing."""
+
+import os
+import secrets
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from budget import seed_data
+from budget.models import Budget, Category, Resolution
+from budget.services import record_expense
+
+DEMO_USERS = [
+    # username, group, superuser, label
+    ("schatzmeisterin", "treasurer", False, "Schatzmeisterin (treasurer)"),
+    ("lgf", "director", False, "Landesgeschäftsführer (director)"),
+    ("admin", None, True, "Administration (superuser)"),
+]
+
+
+class Command(BaseCommand):
+    help = "Legt Beschluss 16/2023 mit Budget „Telefonaktion 2024“ und Kategorien an (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="Auch Demo-Benutzer (Passwort aus DEMO_PASSWORD oder zufällig) und Demo-Buchungen.",
+        )
+
+    def handle(self, *args, demo=False, **options):
+        with transaction.atomic():
+            budget = self.seed_resolution()
+        if demo:
+            users = self.seed_users()
+            self.seed_bookings(budget, users["schatzmeisterin"])
+
+    def seed_resolution(self) -> Budget:
+        data = dict(seed_data.RESOLUTION)
+        resolution, created = Resolution.objects.get_or_create(
+            number=data.pop("number"), year=data.pop("year"), defaults=data
+        )
+        self.stdout.write(f"Beschluss {resolution.reference}: {'angelegt' if created else 'vorhanden'}")
+        budget_data = dict(seed_data.BUDGET)
+        budget, created = Budget.objects.get_or_create(
+            resolution=resolution, name=budget_data.pop("name"), defaults=budget_data
+        )
+        self.stdout.write(f"Budget „{budget.name}“: {'angelegt' if created else 'vorhanden'}")
+        for category in seed_data.CATEGORIES:
+            values = dict(category)
+            Category.objects.get_or_create(budget=budget, name=values.pop("name"), defaults=values)
+        return budget
+
+    def seed_users(self) -> dict:
+        User = get_user_model()
+        password = os.environ.get("DEMO_PASSWORD", "")
+        generated = not password
+        if generated:
+            password = secrets.token_urlsafe(12)
+        users, lines = {}, []
+        for username, group, superuser, label in DEMO_USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, is_staff=superuser, is_superuser=superuser)
+                user.set_password(password)
+                user.save()
+                lines.append(f"  {username:16} {password}   {label}")
+            elif not generated:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                lines.append(f"  {username:16} (Passwort aus DEMO_PASSWORD)   {label}")
+            else:
+                lines.append(f"  {username:16} (besteht bereits, Passwort unverändert)   {label}")
+            if group:
+                user.groups.add(Group.objects.get(name=group))
+            users[username] = user
+        self.stdout.write("Demo-Zugänge (http://127.0.0.1:8000/accounts/login/):")
+        for line in lines:
+            self.stdout.write(line)
+        return users
+
+    def seed_bookings(self, budget: Budget, user) -> None:
+        if budget.expenses.exists():
+            return
+        categories = {c.name: c for c in budget.categories.all()}
+        for category, day, payee, description, amount, quantity in seed_data.DEMO_EXPENSES:
+            record_expense(
+                budget=budget, category=categories[category], spent_on=day, payee=payee,
+                description=description, amount=Decimal(amount), quantity=quantity,
+                created_by=user,
+            )
+        self.stdout.write(f"{len(seed_data.DEMO_EXPENSES)} Demo-Buchungen angelegt.")

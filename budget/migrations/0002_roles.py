@@ -1,0 +1,48 @@
+"""The two roles. Permissions are created here (not only after migrate) so the groups get them
+on the very first migrate of a fresh database."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+VIEW = [
+    ("budget", "view_resolution"),
+    ("budget", "view_resolutionattachment"),
+    ("budget", "view_budget"),
+    ("budget", "view_category"),
+    ("budget", "view_expense"),
+    ("budget", "view_reversal"),
+]
+ROLES = {
+    "treasurer": VIEW + [("budget", "add_expense"), ("budget", "add_reversal"),
+                         ("budget", "export_budget")],
+    "director": VIEW + [("budget", "export_budget")],
+}
+
+
+def create_roles(apps, schema_editor):
+    app_config = apps.get_app_config("budget")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for app_label, codename in codenames:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("budget", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, remove_roles)]

@@ -1,0 +1,404 @@
+"""The resolution → budget → category → expense ledger.
+
+Money rules this app guarantees:
+
+* Money is ``Decimal`` with two places (``DecimalField(max_digits=12, decimal_places=2)``), never
+  float. Amounts are gross euros; every rounding goes through ``budget.money.cents`` (half up).
+* A budget never spends more than its cap, a category never holds more pieces than its quantity
+  cap, and a ``stop`` category never exceeds its planned amount. These rules span rows, so they are
+  enforced in exactly one place, ``budget.services.record_expense``, inside one transaction that
+  locks the budget row. The admin, every view and every command book through it.
+* Rules on one row (amount > 0, quantity ≥ 1, receipt number unique per budget, votes ≥ 0,
+  spent ≤ cap) are CHECK/UNIQUE constraints in the database, mirrored in ``clean()``.
+* A booked expense is never edited or deleted. A correction is a ``Reversal`` that references the
+  expense, releases its amount and quantity, and can happen only once per expense.
+* ``Budget.spent``, ``Category.spent`` and ``Category.quantity`` are running totals, written in the
+  same locked transaction as each booking so reading them costs nothing however long the history;
+  ``manage.py verify_totals`` recomputes them from the ledger and reports any difference.
+* Receipt numbers are handed out per budget from ``Budget.last_receipt_number``, sequentially, and
+  never reused (expenses are never deleted).
+"""
+
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from .money import ZERO, cents
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files under MEDIA_ROOT that have no public URL; views stream them after an access check."""
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL; use the receipt view.")
+
+
+private_storage = PrivateStorage()
+
+
+def receipt_upload_to(instance, filename):
+    # The stored name is generated; the original name is kept as data on the expense.
+    suffix = Path(filename).suffix.lower()
+    return f"receipts/{instance.budget_id}/{uuid.uuid4().hex}{suffix}"
+
+
+def attachment_upload_to(instance, filename):
+    suffix = Path(filename).suffix.lower()
+    return f"resolutions/{instance.resolution_id}/{uuid.uuid4().hex}{suffix}"
+
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Resolution(models.Model):
+    class Outcome(models.TextChoices):
+        PASSED = "passed", _("beschlossen")
+        PASSED_WITH_ADDENDUM = "passed_addendum", _("mit Zusatz beschlossen")
+        PASSED_AMENDED = "passed_amended", _("mit Änderungen beschlossen")
+        REJECTED = "rejected", _("abgelehnt")
+        POSTPONED = "postponed", _("vertagt")
+        WITHDRAWN = "withdrawn", _("zurückgezogen")
+
+    number = models.PositiveIntegerField(_("Nummer"))
+    year = models.PositiveIntegerField(_("Jahr"))
+    title = models.CharField(_("Titel"), max_length=200)
+    organisation = models.CharField(_("Gliederung"), max_length=200, blank=True)
+    body = models.CharField(_("beschließendes Gremium"), max_length=100, default="Landesvorstand")
+    decided_on = models.DateField(_("Beschlussdatum"))
+    outcome = models.CharField(_("Abstimmung"), max_length=20, choices=Outcome.choices)
+    addendum = models.TextField(_("Zusatz"), blank=True)
+    votes_for = models.PositiveIntegerField(_("dafür"), default=0)
+    votes_against = models.PositiveIntegerField(_("dagegen"), default=0)
+    votes_abstained = models.PositiveIntegerField(_("Enthaltungen"), default=0)
+    text = models.TextField(_("Beschlusstext"))
+    rationale = models.TextField(_("Begründung"), blank=True)
+    responsible = models.CharField(_("verantwortlich für den Landesvorstand"), max_length=100)
+    political_message = models.TextField(_("politische Botschaft"), blank=True)
+    pr_measures = models.TextField(_("Maßnahmen der Öffentlichkeitsarbeit"), blank=True)
+    further_measures = models.TextField(_("weitere Maßnahmen"), blank=True)
+    finance_note = models.TextField(_("Finanzen"), blank=True)
+    coordinated_with = models.TextField(_("Die Vorlage wurde abgestimmt mit"), blank=True)
+    recipients = models.TextField(_("Den Beschluss sollen erhalten"), blank=True)
+    attachments_note = models.TextField(_("Anlagen (laut Beschluss)"), blank=True)
+    is_signed = models.BooleanField(_("unterschrieben"), default=False)
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Beschluss")
+        verbose_name_plural = _("Beschlüsse")
+        ordering = ["-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["number", "year"], name="resolution_number_year_unique"),
+            models.CheckConstraint(
+                condition=Q(votes_for__gte=0) & Q(votes_against__gte=0) & Q(votes_abstained__gte=0),
+                name="resolution_votes_non_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} – {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.number}/{self.year}"
+
+    @property
+    def vote_tally(self) -> str:
+        return f"{self.votes_for} / {self.votes_against} / {self.votes_abstained}"
+
+
+class ResolutionAttachment(models.Model):
+    resolution = models.ForeignKey(
+        Resolution, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("Beschluss")
+    )
+    file = models.FileField(_("Datei"), upload_to=attachment_upload_to, storage=private_storage)
+    original_name = models.CharField(_("ursprünglicher Dateiname"), max_length=255, blank=True)
+    description = models.CharField(_("Beschreibung"), max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(_("hochgeladen am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Anlage")
+        verbose_name_plural = _("Anlagen")
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.description or self.original_name or Path(self.file.name).name
+
+
+class BudgetQuerySet(models.QuerySet):
+    def with_resolution(self):
+        return self.select_related("resolution")
+
+
+class Budget(models.Model):
+    class Currency(models.TextChoices):
+        EUR = "EUR", _("Euro")
+
+    resolution = models.ForeignKey(
+        Resolution, on_delete=models.PROTECT, related_name="budgets", verbose_name=_("Beschluss")
+    )
+    name = models.CharField(_("Name"), max_length=200)
+    cap = models.DecimalField(
+        _("Obergrenze"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    currency = models.CharField(
+        _("Währung"), max_length=3, choices=Currency.choices, default=Currency.EUR
+    )
+    starts_on = models.DateField(_("gültig ab"))
+    ends_on = models.DateField(_("gültig bis"), null=True, blank=True)
+    is_closed = models.BooleanField(
+        _("abgeschlossen"), default=False, help_text=_("Ein abgeschlossenes Budget nimmt keine Buchungen mehr an.")
+    )
+    # Running totals: written only by budget.services inside the locked booking transaction.
+    spent = models.DecimalField(_("ausgegeben"), **MONEY, default=ZERO, editable=False)
+    last_receipt_number = models.PositiveIntegerField(
+        _("letzte Belegnummer"), default=0, editable=False
+    )
+
+    objects = BudgetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Budget")
+        verbose_name_plural = _("Budgets")
+        ordering = ["-starts_on", "name"]
+        permissions = [("export_budget", _("Kann Budgets auswerten und exportieren"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(cap__gt=0), name="budget_cap_positive"),
+            models.CheckConstraint(condition=Q(spent__gte=0), name="budget_spent_non_negative"),
+            models.CheckConstraint(condition=Q(spent__lte=F("cap")), name="budget_spent_within_cap"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="budget_period_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.cap is not None and self.cap <= 0:
+            errors["cap"] = _("Die Obergrenze muss größer als 0 sein.")
+        elif self.cap is not None and self.pk and self.cap < self.spent:
+            errors["cap"] = _(
+                "Die Obergrenze darf nicht unter den bereits ausgegebenen Betrag (%(spent)s €) sinken."
+            ) % {"spent": self.spent}
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("Das Ende darf nicht vor dem Beginn liegen.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def remaining(self) -> Decimal:
+        return cents(self.cap - self.spent)
+
+    @property
+    def share_used(self) -> Decimal:
+        """Share of the cap already spent, in percent with one decimal."""
+        if not self.cap:
+            return ZERO
+        return (self.spent * 100 / self.cap).quantize(Decimal("0.1"))
+
+    def covers(self, day) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class Category(models.Model):
+    class OverPlan(models.TextChoices):
+        WARN = "warn", _("warnen, aber buchen")
+        STOP = "stop", _("Buchung ablehnen")
+
+    budget = models.ForeignKey(
+        Budget, on_delete=models.CASCADE, related_name="categories", verbose_name=_("Budget")
+    )
+    name = models.CharField(_("Name"), max_length=100)
+    order = models.PositiveIntegerField(_("Reihenfolge"), default=0)
+    planned = models.DecimalField(
+        _("Planbetrag"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    over_plan = models.CharField(
+        _("bei Überschreitung des Plans"),
+        max_length=4,
+        choices=OverPlan.choices,
+        default=OverPlan.WARN,
+    )
+    quantity_cap = models.PositiveIntegerField(
+        _("Höchstmenge"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    quantity_unit = models.CharField(_("Einheit"), max_length=20, blank=True, default="Stück")
+    # Running totals, written only inside the locked booking transaction.
+    spent = models.DecimalField(_("ausgegeben"), **MONEY, default=ZERO, editable=False)
+    quantity = models.PositiveIntegerField(_("Menge gebucht"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("Kategorie")
+        verbose_name_plural = _("Kategorien")
+        ordering = ["budget", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "name"], name="category_name_unique_per_budget"),
+            models.CheckConstraint(
+                condition=Q(planned__isnull=True) | Q(planned__gt=0), name="category_planned_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_cap__isnull=True) | Q(quantity_cap__gte=1),
+                name="category_quantity_cap_positive",
+            ),
+            models.CheckConstraint(condition=Q(spent__gte=0), name="category_spent_non_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def remaining_plan(self) -> Decimal | None:
+        return None if self.planned is None else cents(self.planned - self.spent)
+
+    @property
+    def remaining_quantity(self) -> int | None:
+        return None if self.quantity_cap is None else self.quantity_cap - self.quantity
+
+    @property
+    def is_over_plan(self) -> bool:
+        return self.planned is not None and self.spent > self.planned
+
+
+class ExpenseQuerySet(models.QuerySet):
+    def active(self):
+        """Expenses that count: not reversed."""
+        return self.filter(reversal__isnull=True)
+
+    def for_listing(self):
+        return self.select_related("category", "created_by", "reversal", "reversal__created_by")
+
+
+class Expense(models.Model):
+    budget = models.ForeignKey(
+        Budget, on_delete=models.PROTECT, related_name="expenses", verbose_name=_("Budget")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="expenses", verbose_name=_("Kategorie")
+    )
+    receipt_number = models.PositiveIntegerField(_("Belegnummer"), editable=False)
+    spent_on = models.DateField(_("Datum"))
+    payee = models.CharField(_("Empfänger"), max_length=200)
+    description = models.CharField(_("Beschreibung"), max_length=500)
+    amount = models.DecimalField(
+        _("Betrag (brutto)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    quantity = models.PositiveIntegerField(_("Menge"), default=1, validators=[MinValueValidator(1)])
+    receipt = models.FileField(
+        _("Beleg"), upload_to=receipt_upload_to, storage=private_storage, blank=True, max_length=200
+    )
+    receipt_original_name = models.CharField(_("ursprünglicher Dateiname"), max_length=255, blank=True)
+    receipt_content_type = models.CharField(_("Dateityp"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("gebucht von"),
+    )
+    created_at = models.DateTimeField(_("gebucht am"), auto_now_add=True)
+
+    objects = ExpenseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Ausgabe")
+        verbose_name_plural = _("Ausgaben")
+        ordering = ["-receipt_number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="expense_amount_positive"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="expense_quantity_positive"),
+            models.UniqueConstraint(
+                fields=["budget", "receipt_number"], name="expense_receipt_number_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["budget", "spent_on"], name="expense_budget_spent_on"),
+            models.Index(fields=["category", "receipt_number"], name="expense_category_receipt"),
+        ]
+
+    def __str__(self):
+        return _("Beleg %(number)s") % {"number": self.receipt_number}
+
+    def clean(self):
+        errors = {}
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = _("Der Betrag muss größer als 0 sein.")
+        if self.quantity is not None and self.quantity < 1:
+            errors["quantity"] = _("Die Menge muss mindestens 1 sein.")
+        if self.category_id and self.budget_id and self.category.budget_id != self.budget_id:
+            errors["category"] = _("Die Kategorie gehört nicht zu diesem Budget.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A booked expense is never changed; reverse it instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A booked expense is never deleted; reverse it instead.")
+
+    @cached_property
+    def is_reversed(self) -> bool:
+        try:
+            return self.reversal is not None
+        except Reversal.DoesNotExist:
+            return False
+
+    @property
+    def receipt_is_image(self) -> bool:
+        return self.receipt_content_type.startswith("image/")
+
+    @property
+    def receipt_is_pdf(self) -> bool:
+        return self.receipt_content_type == "application/pdf"
+
+
+class Reversal(models.Model):
+    """A Storno: cancels one expense completely, releasing its amount and quantity."""
+
+    expense = models.OneToOneField(
+        Expense, on_delete=models.PROTECT, related_name="reversal", verbose_name=_("Ausgabe")
+    )
+    reason = models.CharField(_("Grund"), max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("storniert von"),
+    )
+    created_at = models.DateTimeField(_("storniert am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Stornierung")
+        verbose_name_plural = _("Stornierungen")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="reversal_reason_required"),
+        ]
+
+    def __str__(self):
+        return _("Storno zu Beleg %(number)s") % {"number": self.expense.receipt_number}
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A reversal is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A reversal is never deleted.")

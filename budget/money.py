@@ -1,0 +1,26 @@
+"""One place for rounding and formatting money."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import number_format
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def cents(value) -> Decimal:
+    """Round to whole cents, half up. Accepts Decimal, int, str, or None (→ 0.00).
+
+    SQLite returns SUM() over decimals as a float-ish value such as 0.30000000000000004; going
+    through str() and quantize() gives back the exact cent amount.
+    """
+    if value is None:
+        return ZERO
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_eur(value) -> str:
+    """`1.234,56 €` in German, `1,234.56 €` in English: the active locale decides separators."""
+    return f"{number_format(cents(value), 2, use_l10n=True, force_grouping=True)}\u00a0€"

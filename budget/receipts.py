@@ -1,0 +1,94 @@
+"""Receipt files: recognise what a file is by its content, never by its name or the browser's word.
+
+PDF, JPEG, PNG and HEIC/HEIF (the iPhone camera's format, read with pillow-heif) are accepted,
+up to ``settings.RECEIPT_MAX_BYTES``. Images are opened and verified with Pillow, so a renamed
+text file or a truncated image is refused.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+try:  # HEIC support is optional at runtime but installed by default (pyproject).
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF_SUPPORTED = True
+except ImportError:  # pragma: no cover - exercised only where pillow-heif is missing
+    HEIF_SUPPORTED = False
+
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+ACCEPT = "application/pdf,image/jpeg,image/png" + (",image/heic,image/heif" if HEIF_SUPPORTED else "")
+
+
+class InvalidReceipt(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ReceiptKind:
+    content_type: str
+    extension: str
+
+
+PDF = ReceiptKind("application/pdf", ".pdf")
+JPEG = ReceiptKind("image/jpeg", ".jpg")
+PNG = ReceiptKind("image/png", ".png")
+HEIC = ReceiptKind("image/heic", ".heic")
+
+
+def _sniff(head: bytes) -> ReceiptKind | None:
+    if b"%PDF-" in head[:1024]:
+        return PDF
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if HEIF_SUPPORTED and head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return HEIC
+    return None
+
+
+def inspect(upload) -> ReceiptKind:
+    """Return what the uploaded file is, or raise ``InvalidReceipt`` with a German message."""
+    size = upload.size
+    if not size:
+        raise InvalidReceipt(_("Die Datei ist leer."))
+    if size > settings.RECEIPT_MAX_BYTES:
+        raise InvalidReceipt(
+            _("Die Datei ist zu groß (%(size)s). Erlaubt sind höchstens %(max)s.")
+            % {"size": filesizeformat(size), "max": filesizeformat(settings.RECEIPT_MAX_BYTES)}
+        )
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(0)
+    kind = _sniff(head)
+    if kind is None:
+        raise InvalidReceipt(
+            _("Dieser Dateityp wird nicht angenommen. Erlaubt sind PDF, JPEG und PNG%(heic)s.")
+            % {"heic": _(" sowie HEIC") if HEIF_SUPPORTED else ""}
+        )
+    if kind is PDF:
+        upload.seek(max(size - 2048, 0))
+        tail = upload.read()
+        upload.seek(0)
+        if b"%%EOF" not in tail:
+            raise InvalidReceipt(_("Die PDF-Datei ist unvollständig oder beschädigt."))
+        return kind
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:
+        raise InvalidReceipt(_("Die Bilddatei ist beschädigt oder kein gültiges Bild.")) from exc
+    finally:
+        upload.seek(0)
+    return kind

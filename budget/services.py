@@ -1,0 +1,337 @@
+"""The one way to change the ledger: ``record_expense`` and ``reverse_expense``.
+
+Both run in one transaction that first locks the budget row (``select_for_update``; on SQLite the
+IMMEDIATE transaction mode serialises writers instead). Under that lock they read the running
+totals, check every rule that spans rows, write the line and the new totals, and raise a
+``BookingError`` carrying the figures the user needs when a rule would break. Nothing is written
+when they raise, and an uploaded receipt file is removed again.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from . import receipts
+from .models import Budget, Category, Expense, Reversal
+from .money import cents, format_eur
+
+MAX_AMOUNT = Decimal("9999999999.99")  # what DecimalField(max_digits=12, decimal_places=2) holds
+
+
+class BookingError(Exception):
+    """A booking or reversal was refused. ``field`` names the form field the message belongs to."""
+
+    field: str | None = None
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidExpense(BookingError):
+    def __init__(self, field: str | None, text: str):
+        super().__init__(text)
+        self.field = field
+        self.text = text
+
+    @property
+    def message(self) -> str:
+        return self.text
+
+
+class CapExceeded(BookingError):
+    field = "amount"
+
+    def __init__(self, *, remaining: Decimal, overshoot: Decimal):
+        super().__init__(remaining, overshoot)
+        self.remaining = remaining
+        self.overshoot = overshoot
+
+    @property
+    def message(self) -> str:
+        return _(
+            "Diese Ausgabe würde das Budget um %(overshoot)s überschreiten. "
+            "Noch verfügbar: %(remaining)s."
+        ) % {"overshoot": format_eur(self.overshoot), "remaining": format_eur(self.remaining)}
+
+
+class PlanExceeded(BookingError):
+    field = "amount"
+
+    def __init__(self, *, category: str, planned: Decimal, remaining: Decimal, overshoot: Decimal):
+        super().__init__(category, remaining, overshoot)
+        self.category = category
+        self.planned = planned
+        self.remaining = remaining
+        self.overshoot = overshoot
+
+    @property
+    def message(self) -> str:
+        return _(
+            "Diese Ausgabe würde den Plan der Kategorie „%(category)s“ (%(planned)s) um "
+            "%(overshoot)s überschreiten. Im Plan noch verfügbar: %(remaining)s."
+        ) % {
+            "category": self.category,
+            "planned": format_eur(self.planned),
+            "overshoot": format_eur(self.overshoot),
+            "remaining": format_eur(max(self.remaining, Decimal("0"))),
+        }
+
+
+class QuantityCapExceeded(BookingError):
+    field = "quantity"
+
+    def __init__(self, *, category: str, quantity_cap: int, remaining: int, unit: str):
+        super().__init__(category, quantity_cap, remaining)
+        self.category = category
+        self.quantity_cap = quantity_cap
+        self.remaining = remaining
+        self.unit = unit
+
+    @property
+    def message(self) -> str:
+        return _(
+            "Für „%(category)s“ sind höchstens %(cap)s %(unit)s erlaubt. "
+            "Noch möglich: %(remaining)s %(unit)s."
+        ) % {
+            "category": self.category,
+            "cap": self.quantity_cap,
+            "remaining": max(self.remaining, 0),
+            "unit": self.unit,
+        }
+
+
+class BudgetClosed(BookingError):
+    def __init__(self, *, budget: str):
+        super().__init__(budget)
+        self.budget = budget
+
+    @property
+    def message(self) -> str:
+        return _("Das Budget „%(budget)s“ ist abgeschlossen; es nimmt keine Änderungen mehr an.") % {
+            "budget": self.budget
+        }
+
+
+class OutsideBudgetPeriod(BookingError):
+    field = "spent_on"
+
+    def __init__(self, *, starts_on: datetime.date, ends_on: datetime.date | None):
+        super().__init__(starts_on, ends_on)
+        self.starts_on = starts_on
+        self.ends_on = ends_on
+
+    @property
+    def message(self) -> str:
+        start = formats.date_format(self.starts_on, "SHORT_DATE_FORMAT")
+        if self.ends_on is None:
+            return _("Das Datum liegt vor dem Beginn des Budgets (%(start)s).") % {"start": start}
+        return _("Das Datum liegt außerhalb des Budgetzeitraums (%(start)s bis %(end)s).") % {
+            "start": start,
+            "end": formats.date_format(self.ends_on, "SHORT_DATE_FORMAT"),
+        }
+
+
+class CategoryMismatch(BookingError):
+    field = "category"
+
+    @property
+    def message(self) -> str:
+        return _("Diese Kategorie gehört nicht zu diesem Budget.")
+
+
+class AlreadyReversed(BookingError):
+    def __init__(self, *, receipt_number: int):
+        super().__init__(receipt_number)
+        self.receipt_number = receipt_number
+
+    @property
+    def message(self) -> str:
+        return _("Beleg %(number)s ist bereits storniert; ein Beleg kann nur einmal storniert werden.") % {
+            "number": self.receipt_number
+        }
+
+
+@dataclass
+class BookingResult:
+    expense: Expense
+    warnings: list[str] = field(default_factory=list)
+
+
+def _check_amount(amount) -> Decimal:
+    if not isinstance(amount, Decimal):
+        raise InvalidExpense("amount", _("Bitte einen Betrag in Euro angeben."))
+    if not amount.is_finite():
+        raise InvalidExpense("amount", _("Bitte einen gültigen Betrag angeben."))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidExpense("amount", _("Der Betrag darf höchstens zwei Nachkommastellen haben."))
+    if amount <= 0:
+        raise InvalidExpense("amount", _("Der Betrag muss größer als 0 sein."))
+    if amount > MAX_AMOUNT:
+        raise InvalidExpense("amount", _("Der Betrag ist zu groß."))
+    return cents(amount)
+
+
+def _check_text(field_name: str, value: str, max_length: int, label: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidExpense(field_name, _("%(label)s fehlt.") % {"label": label})
+    if len(value) > max_length:
+        raise InvalidExpense(
+            field_name,
+            _("%(label)s ist zu lang (höchstens %(max)s Zeichen).") % {"label": label, "max": max_length},
+        )
+    return value
+
+
+def record_expense(
+    *,
+    budget: Budget | int,
+    category: Category | int,
+    spent_on: datetime.date,
+    payee: str,
+    description: str,
+    amount: Decimal,
+    created_by,
+    quantity: int = 1,
+    receipt=None,
+) -> BookingResult:
+    """Book one receipt line, or raise a ``BookingError`` and write nothing."""
+    amount = _check_amount(amount)
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise InvalidExpense("quantity", _("Die Menge muss eine ganze Zahl ab 1 sein."))
+    if not isinstance(spent_on, datetime.date) or isinstance(spent_on, datetime.datetime):
+        raise InvalidExpense("spent_on", _("Bitte ein gültiges Datum angeben."))
+    payee = _check_text("payee", payee, Expense._meta.get_field("payee").max_length, _("Empfänger"))
+    description = _check_text(
+        "description",
+        description,
+        Expense._meta.get_field("description").max_length,
+        _("Beschreibung"),
+    )
+    content_type = ""
+    if receipt:
+        try:
+            content_type = receipts.inspect(receipt).content_type
+        except receipts.InvalidReceipt as exc:
+            raise InvalidExpense("receipt", exc.message) from exc
+
+    budget_id = budget.pk if isinstance(budget, Budget) else budget
+    category_id = category.pk if isinstance(category, Category) else category
+    expense = None
+    try:
+        with transaction.atomic():
+            locked = Budget.objects.select_for_update().get(pk=budget_id)
+            try:
+                cat = Category.objects.get(pk=category_id)
+            except Category.DoesNotExist:
+                raise CategoryMismatch() from None
+            if cat.budget_id != locked.pk:
+                raise CategoryMismatch()
+            if locked.is_closed:
+                raise BudgetClosed(budget=locked.name)
+            if not locked.covers(spent_on):
+                raise OutsideBudgetPeriod(starts_on=locked.starts_on, ends_on=locked.ends_on)
+
+            new_spent = cents(locked.spent + amount)
+            if new_spent > locked.cap:
+                raise CapExceeded(remaining=locked.remaining, overshoot=new_spent - locked.cap)
+            new_quantity = cat.quantity + quantity
+            if cat.quantity_cap is not None and new_quantity > cat.quantity_cap:
+                raise QuantityCapExceeded(
+                    category=cat.name,
+                    quantity_cap=cat.quantity_cap,
+                    remaining=cat.quantity_cap - cat.quantity,
+                    unit=cat.quantity_unit,
+                )
+            new_category_spent = cents(cat.spent + amount)
+            warnings = []
+            if cat.planned is not None and new_category_spent > cat.planned:
+                if cat.over_plan == Category.OverPlan.STOP:
+                    raise PlanExceeded(
+                        category=cat.name,
+                        planned=cat.planned,
+                        remaining=cents(cat.planned - cat.spent),
+                        overshoot=new_category_spent - cat.planned,
+                    )
+                warnings.append(
+                    _(
+                        "Die Kategorie „%(category)s“ liegt damit %(over)s über ihrem Plan "
+                        "von %(planned)s."
+                    )
+                    % {
+                        "category": cat.name,
+                        "over": format_eur(new_category_spent - cat.planned),
+                        "planned": format_eur(cat.planned),
+                    }
+                )
+
+            receipt_number = locked.last_receipt_number + 1
+            expense = Expense(
+                budget=locked,
+                category=cat,
+                receipt_number=receipt_number,
+                spent_on=spent_on,
+                payee=payee,
+                description=description,
+                amount=amount,
+                quantity=quantity,
+                created_by=created_by,
+            )
+            if receipt:
+                expense.receipt_original_name = _original_name(receipt)
+                expense.receipt_content_type = content_type
+                expense.receipt = receipt
+            expense.save()
+            Budget.objects.filter(pk=locked.pk).update(
+                spent=new_spent, last_receipt_number=receipt_number
+            )
+            Category.objects.filter(pk=cat.pk).update(
+                spent=new_category_spent, quantity=new_quantity
+            )
+    except BaseException:
+        if expense is not None and expense.receipt and expense.receipt.name:
+            expense.receipt.storage.delete(expense.receipt.name)
+        raise
+    return BookingResult(expense=expense, warnings=warnings)
+
+
+def reverse_expense(*, expense: Expense | int, reason: str, created_by) -> Reversal:
+    """Cancel one expense completely (Storno), releasing its amount and quantity."""
+    reason = _check_text("reason", reason, Reversal._meta.get_field("reason").max_length, _("Grund"))
+    expense_id = expense.pk if isinstance(expense, Expense) else expense
+    budget_id = Expense.objects.values_list("budget_id", flat=True).get(pk=expense_id)
+    try:
+        with transaction.atomic():
+            locked = Budget.objects.select_for_update().get(pk=budget_id)
+            original = Expense.objects.select_related("category").get(pk=expense_id)
+            if Reversal.objects.filter(expense_id=original.pk).exists():
+                raise AlreadyReversed(receipt_number=original.receipt_number)
+            if locked.is_closed:
+                raise BudgetClosed(budget=locked.name)
+            reversal = Reversal.objects.create(
+                expense=original, reason=reason, created_by=created_by
+            )
+            cat = original.category
+            Budget.objects.filter(pk=locked.pk).update(spent=cents(locked.spent - original.amount))
+            Category.objects.filter(pk=cat.pk).update(
+                spent=cents(cat.spent - original.amount), quantity=cat.quantity - original.quantity
+            )
+    except IntegrityError:
+        # The one-to-one constraint is the database's backstop against a second reversal.
+        raise AlreadyReversed(receipt_number=original.receipt_number) from None
+    return reversal
+
+
+def _original_name(upload) -> str:
+    name = getattr(upload, "name", "") or ""
+    return name.replace("\\", "/").rsplit("/", 1)[-1][:255]

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "budget"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("resolutions/<int:pk>/", views.resolution_detail, name="resolution"),
+    path(
+        "resolutions/<int:pk>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment",
+    ),
+    path("budgets/<int:budget_id>/expenses/", views.expense_list, name="expense_list"),
+    path("budgets/<int:budget_id>/expenses/new/", views.expense_new, name="expense_new"),
+    path("budgets/<int:budget_id>/expenses/<int:pk>/", views.expense_detail, name="expense_detail"),
+    path(
+        "budgets/<int:budget_id>/expenses/<int:pk>/reverse/",
+        views.expense_reverse,
+        name="expense_reverse",
+    ),
+    path(
+        "budgets/<int:budget_id>/expenses/<int:pk>/receipt/",
+        views.expense_receipt,
+        name="expense_receipt",
+    ),
+]

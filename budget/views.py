@@ -1,0 +1,175 @@
+"""The treasurer's pages: overview, booking, list, detail, reversal, receipt files.
+
+Views are thin: parse the form, call ``budget.services``, turn a ``BookingError`` into a form
+error, redirect on success. Access is checked by ``budget.permissions``.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_http_methods
+
+from . import permissions, services
+from .forms import ExpenseFilterForm, ExpenseForm, ReversalForm
+from .models import Budget, Resolution
+from .money import format_eur
+
+EXPENSES_PER_PAGE = 50
+
+
+@login_required
+def home(request):
+    permissions.require(request.user, permissions.VIEW)
+    budgets = Budget.objects.with_resolution().order_by("is_closed", "-starts_on", "name")
+    return render(request, "budget/budget_list.html", {"budgets": budgets})
+
+
+@login_required
+def resolution_detail(request, pk):
+    permissions.require(request.user, permissions.VIEW)
+    resolution = get_object_or_404(Resolution, pk=pk)
+    return render(
+        request,
+        "budget/resolution_detail.html",
+        {
+            "resolution": resolution,
+            "budgets": resolution.budgets.all(),
+            "attachments": resolution.attachments.all(),
+        },
+    )
+
+
+@login_required
+def attachment_download(request, pk, attachment_id):
+    permissions.require(request.user, permissions.VIEW)
+    resolution = get_object_or_404(Resolution, pk=pk)
+    attachment = get_object_or_404(resolution.attachments, pk=attachment_id)
+    return _private_file(attachment.file, attachment.original_name, "application/octet-stream",
+                         as_attachment=True)
+
+
+def _booking_context(budget, form):
+    return {"budget": budget, "form": form, "categories": budget.categories.all()}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expense_new(request, budget_id):
+    budget = permissions.get_budget_for(request.user, budget_id, permissions.BOOK)
+    if request.method == "POST":
+        form = ExpenseForm(request.POST, request.FILES, budget=budget)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                booking = services.record_expense(
+                    budget=budget,
+                    category=data["category"],
+                    spent_on=data["spent_on"],
+                    payee=data["payee"],
+                    description=data["description"],
+                    amount=data["amount"],
+                    quantity=data["quantity"],
+                    receipt=data["receipt"] or None,
+                    created_by=request.user,
+                )
+            except services.BookingError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                budget.refresh_from_db()
+            else:
+                expense = booking.expense
+                messages.success(
+                    request,
+                    _("Beleg Nr. %(number)s über %(amount)s gebucht.")
+                    % {"number": expense.receipt_number, "amount": format_eur(expense.amount)},
+                )
+                for warning in booking.warnings:
+                    messages.warning(request, warning)
+                return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
+    else:
+        form = ExpenseForm(budget=budget, initial={"quantity": 1})
+    return render(request, "budget/expense_form.html", _booking_context(budget, form))
+
+
+@login_required
+def expense_list(request, budget_id):
+    budget = permissions.get_budget_for(request.user, budget_id)
+    filters = ExpenseFilterForm(request.GET or None, budget=budget)
+    expenses = filters.filter(budget.expenses.for_listing().order_by("-receipt_number"))
+    page = Paginator(expenses, EXPENSES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "budget/expense_list.html",
+        {"budget": budget, "filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+def expense_detail(request, budget_id, pk):
+    budget = permissions.get_budget_for(request.user, budget_id)
+    expense = permissions.get_expense_for(request.user, budget, pk)
+    return render(
+        request,
+        "budget/expense_detail.html",
+        {"budget": budget, "expense": expense,
+         "can_reverse": permissions.can_reverse(request.user) and not expense.is_reversed},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expense_reverse(request, budget_id, pk):
+    budget = permissions.get_budget_for(request.user, budget_id, permissions.REVERSE)
+    expense = permissions.get_expense_for(request.user, budget, pk, permissions.REVERSE)
+    if expense.is_reversed:
+        messages.error(request, services.AlreadyReversed(receipt_number=expense.receipt_number).message)
+        return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
+    form = ReversalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reverse_expense(
+                expense=expense, reason=form.cleaned_data["reason"], created_by=request.user
+            )
+        except services.BookingError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Beleg Nr. %(number)s storniert; %(amount)s stehen wieder zur Verfügung.")
+                % {"number": expense.receipt_number, "amount": format_eur(expense.amount)},
+            )
+        return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
+    return render(request, "budget/expense_reverse.html",
+                  {"budget": budget, "expense": expense, "form": form})
+
+
+@login_required
+@xframe_options_sameorigin
+def expense_receipt(request, budget_id, pk):
+    budget = permissions.get_budget_for(request.user, budget_id)
+    expense = permissions.get_expense_for(request.user, budget, pk)
+    if not expense.receipt:
+        raise Http404(_("Zu dieser Ausgabe gibt es keine Belegdatei."))
+    return _private_file(
+        expense.receipt,
+        expense.receipt_original_name or f"beleg-{expense.receipt_number}",
+        expense.receipt_content_type or "application/octet-stream",
+        as_attachment="download" in request.GET,
+    )
+
+
+def _private_file(field_file, filename, content_type, *, as_attachment):
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("Die Datei ist nicht mehr vorhanden.")) from None
+    response = FileResponse(handle, content_type=content_type, as_attachment=as_attachment,
+                            filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=0, no-store"
+    return response

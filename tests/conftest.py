@@ -1,0 +1,85 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from budget.models import Category
+from budget.services import record_expense
+
+from .factories import BudgetFactory, CategoryFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_and_private_media(settings, tmp_path):
+    # Tests render templates without collectstatic, and every test gets its own MEDIA_ROOT so that
+    # "no file left behind" can be asserted exactly.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    settings.LANGUAGE_CODE = "de"
+
+
+@pytest.fixture
+def treasurer(db):
+    return UserFactory(username="schatzmeisterin", role="treasurer")
+
+
+@pytest.fixture
+def director(db):
+    return UserFactory(username="lgf", role="director")
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="ohne-rolle")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def budget(db):
+    """The Telefonaktion budget: 2,500.00 € cap with the four categories of Resolution 16/2023."""
+    budget = BudgetFactory(name="Telefonaktion 2024", cap=Decimal("2500.00"),
+                           starts_on=datetime.date(2023, 11, 24))
+    CategoryFactory(budget=budget, name="Reisekosten", order=1)
+    CategoryFactory(budget=budget, name="Vor- und Nachbereitung", order=2)
+    CategoryFactory(budget=budget, name="Headsets", order=3, quantity_cap=15,
+                    quantity_unit="Stück")
+    CategoryFactory(budget=budget, name="Verpflegung", order=4)
+    return budget
+
+
+@pytest.fixture
+def category(budget):
+    return Category.objects.get(budget=budget, name="Verpflegung")
+
+
+@pytest.fixture
+def headsets(budget):
+    return Category.objects.get(budget=budget, name="Headsets")
+
+
+@pytest.fixture
+def book(treasurer):
+    """Book through the one booking function with sensible defaults."""
+
+    def _book(category, amount, **kwargs):
+        defaults = {
+            "budget": category.budget_id,
+            "category": category,
+            "spent_on": datetime.date(2024, 1, 15),
+            "payee": "Bäckerei Roth",
+            "description": "Verpflegung Telefonabend",
+            "amount": Decimal(amount),
+            "created_by": treasurer,
+        }
+        defaults.update(kwargs)
+        return record_expense(**defaults)
+
+    return _book
