@@ -15,6 +15,8 @@ Money rules this app guarantees:
 * ``Budget.spent``, ``Category.spent`` and ``Category.quantity`` are running totals, written in the
   same locked transaction as each booking so reading them costs nothing however long the history;
   ``manage.py verify_totals`` recomputes them from the ledger and reports any difference.
+* ``Budget.active_expense_count``, ``missing_receipt_count``, ``reversal_count`` and the
+  ``DailySpending`` rows are kept the same way, for the dashboard.
 * Receipt numbers are handed out per budget from ``Budget.last_receipt_number``, sequentially, and
   never reused (expenses are never deleted).
 """
@@ -164,6 +166,13 @@ class Budget(models.Model):
     last_receipt_number = models.PositiveIntegerField(
         _("letzte Belegnummer"), default=0, editable=False
     )
+    active_expense_count = models.PositiveIntegerField(
+        _("gültige Ausgaben"), default=0, editable=False
+    )
+    missing_receipt_count = models.PositiveIntegerField(
+        _("gültige Ausgaben ohne Belegdatei"), default=0, editable=False
+    )
+    reversal_count = models.PositiveIntegerField(_("Stornierungen"), default=0, editable=False)
 
     objects = BudgetQuerySet.as_manager()
 
@@ -274,6 +283,26 @@ class Category(models.Model):
     @property
     def is_over_plan(self) -> bool:
         return self.planned is not None and self.spent > self.planned
+
+
+class DailySpending(models.Model):
+    """Net spending of one budget on one day (by the expense's date), kept by the booking service
+    so the spending chart costs one small query however many expenses there are."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="daily_spending")
+    day = models.DateField()
+    spent = models.DecimalField(**MONEY, default=ZERO)
+
+    class Meta:
+        verbose_name = _("Tagessumme")
+        verbose_name_plural = _("Tagessummen")
+        ordering = ["budget", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "day"], name="daily_spending_unique_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.budget_id} {self.day}: {self.spent}"
 
 
 class ExpenseQuerySet(models.QuerySet):

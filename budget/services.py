@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from . import receipts
-from .models import Budget, Category, Expense, Reversal
+from .models import Budget, Category, DailySpending, Expense, Reversal
 from .money import cents, format_eur
 
 MAX_AMOUNT = Decimal("9999999999.99")  # what DecimalField(max_digits=12, decimal_places=2) holds
@@ -293,8 +294,12 @@ def record_expense(
                 expense.receipt = receipt
             expense.save()
             Budget.objects.filter(pk=locked.pk).update(
-                spent=new_spent, last_receipt_number=receipt_number
+                spent=new_spent,
+                last_receipt_number=receipt_number,
+                active_expense_count=F("active_expense_count") + 1,
+                missing_receipt_count=F("missing_receipt_count") + (0 if receipt else 1),
             )
+            _add_to_day(locked, spent_on, amount)
             Category.objects.filter(pk=cat.pk).update(
                 spent=new_category_spent, quantity=new_quantity
             )
@@ -322,7 +327,13 @@ def reverse_expense(*, expense: Expense | int, reason: str, created_by) -> Rever
                 expense=original, reason=reason, created_by=created_by
             )
             cat = original.category
-            Budget.objects.filter(pk=locked.pk).update(spent=cents(locked.spent - original.amount))
+            Budget.objects.filter(pk=locked.pk).update(
+                spent=cents(locked.spent - original.amount),
+                active_expense_count=F("active_expense_count") - 1,
+                missing_receipt_count=F("missing_receipt_count") - (0 if original.receipt else 1),
+                reversal_count=F("reversal_count") + 1,
+            )
+            _add_to_day(locked, original.spent_on, -original.amount)
             Category.objects.filter(pk=cat.pk).update(
                 spent=cents(cat.spent - original.amount), quantity=cat.quantity - original.quantity
             )
@@ -330,6 +341,15 @@ def reverse_expense(*, expense: Expense | int, reason: str, created_by) -> Rever
         # The one-to-one constraint is the database's backstop against a second reversal.
         raise AlreadyReversed(receipt_number=original.receipt_number) from None
     return reversal
+
+
+def _add_to_day(budget: Budget, day: datetime.date, amount: Decimal) -> None:
+    # Runs under the budget lock, so read-modify-write of the day's row cannot race.
+    row, created = DailySpending.objects.get_or_create(
+        budget=budget, day=day, defaults={"spent": cents(amount)}
+    )
+    if not created:
+        DailySpending.objects.filter(pk=row.pk).update(spent=cents(row.spent + amount))
 
 
 def _original_name(upload) -> str:
