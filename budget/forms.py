@@ -169,6 +169,8 @@ class ExpenseFilterForm(forms.Form):
     def __init__(self, *args, budget, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = budget.categories.all()
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-select" if name == "category" else "form-control"
 
     def filter(self, queryset):
         if not self.is_valid():

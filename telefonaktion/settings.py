@@ -5,6 +5,7 @@ rather than silently falling back, so a typo in production does not become a sur
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -34,10 +35,12 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+# A test run needs no environment of its own; it never serves real users.
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not (DEBUG or TESTING):
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set it in the environment, or set DEBUG=true for development."
         )
@@ -107,9 +110,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # Tests use a real file, so that concurrent connections (race tests, live server) share it.
+    # Tests use a real file, so that concurrent connections (race tests, live server) share it;
+    # one per process, so two test runs on one checkout do not trample each other.
     DATABASES["default"]["TEST"] = {
-        "NAME": str(Path(DATABASES["default"]["NAME"]).with_name("test_db.sqlite3"))
+        "NAME": str(Path(DATABASES["default"]["NAME"]).with_name(f"test_db_{os.getpid()}.sqlite3"))
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 
-from budget.models import Budget, Category
+from budget.models import Budget, Category, DailySpending
 from budget.money import cents
 
 
@@ -27,18 +27,28 @@ class Command(BaseCommand):
     def check_budget(self, budget: Budget, fix: bool) -> int:
         active = Q(expenses__reversal__isnull=True)
         problems = 0
+        valid = Q(reversal__isnull=True)
         totals = budget.expenses.aggregate(
-            spent=Sum("amount", filter=Q(reversal__isnull=True)), last=Max("receipt_number")
+            spent=Sum("amount", filter=valid),
+            last=Max("receipt_number"),
+            active=Count("pk", filter=valid),
+            missing=Count("pk", filter=valid & Q(receipt="")),
+            reversals=Count("reversal"),
         )
-        if cents(totals["spent"]) != budget.spent or (totals["last"] or 0) > budget.last_receipt_number:
+        expected = {
+            "spent": cents(totals["spent"]),
+            "last_receipt_number": max(totals["last"] or 0, budget.last_receipt_number),
+            "active_expense_count": totals["active"],
+            "missing_receipt_count": totals["missing"],
+            "reversal_count": totals["reversals"],
+        }
+        stored = {name: getattr(budget, name) for name in expected}
+        if stored != expected:
             problems += 1
-            self.stdout.write(f"Budget {budget.pk} „{budget}“: gespeichert {budget.spent}, "
-                              f"Journal {cents(totals['spent'])}")
+            self.stdout.write(f"Budget {budget.pk} „{budget}“: gespeichert {stored}, Journal {expected}")
             if fix:
-                Budget.objects.filter(pk=budget.pk).update(
-                    spent=cents(totals["spent"]),
-                    last_receipt_number=max(totals["last"] or 0, budget.last_receipt_number),
-                )
+                Budget.objects.filter(pk=budget.pk).update(**expected)
+        problems += self.check_days(budget, fix)
         rows = budget.categories.annotate(
             ledger_spent=Sum("expenses__amount", filter=active),
             ledger_quantity=Sum("expenses__quantity", filter=active),
@@ -55,3 +65,24 @@ class Command(BaseCommand):
                 if fix:
                     Category.objects.filter(pk=category.pk).update(spent=spent, quantity=quantity)
         return problems
+
+    def check_days(self, budget: Budget, fix: bool) -> int:
+        ledger = {
+            row["spent_on"]: cents(row["total"])
+            for row in budget.expenses.filter(reversal__isnull=True)
+            .values("spent_on")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        }
+        stored = {
+            row.day: row.spent for row in DailySpending.objects.filter(budget=budget) if row.spent
+        }
+        if ledger == stored:
+            return 0
+        self.stdout.write(f"Budget {budget.pk} „{budget}“: Tagessummen weichen vom Journal ab.")
+        if fix:
+            DailySpending.objects.filter(budget=budget).delete()
+            DailySpending.objects.bulk_create(
+                DailySpending(budget=budget, day=day, spent=spent) for day, spent in ledger.items()
+            )
+        return 1
