@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "budget"
 
@@ -24,5 +24,29 @@ urlpatterns = [
         "budgets/<int:budget_id>/expenses/<int:pk>/receipt/",
         views.expense_receipt,
         name="expense_receipt",
+    ),
+    path("budgets/<int:budget_id>/", report_views.budget_dashboard, name="budget_dashboard"),
+    path(
+        "budgets/<int:budget_id>/summary.json", report_views.budget_summary, name="budget_summary"
+    ),
+    path(
+        "budgets/<int:budget_id>/export.csv",
+        report_views.budget_export_csv,
+        name="budget_export_csv",
+    ),
+    path(
+        "budgets/<int:budget_id>/export.xlsx",
+        report_views.budget_export_xlsx,
+        name="budget_export_xlsx",
+    ),
+    path(
+        "budgets/<int:budget_id>/statement/",
+        report_views.budget_statement,
+        name="budget_statement",
+    ),
+    path(
+        "budgets/<int:budget_id>/statement.pdf",
+        report_views.budget_statement_pdf,
+        name="budget_statement_pdf",
     ),
 ]

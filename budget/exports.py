@@ -1,0 +1,314 @@
+"""CSV and Excel exports of a budget's ledger: every expense, and every reversal as its own row.
+
+Both exports walk the ledger once with ``.iterator()``, so a budget with 100,000 expenses is never
+held in memory: the CSV is streamed to the client as it is written, the workbook is written by
+openpyxl's write-only mode into a temporary file.
+
+Layout of the rows (the same in both): one row per expense with its positive amount; directly
+below an expense that was reversed, one "Storno" row with the negative amount and quantity, so
+that the amount column always adds up to what the budget has spent.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from .models import Budget, Expense
+from .money import ZERO, cents
+
+CHUNK_SIZE = 2000
+CSV_ROWS_PER_WRITE = 500
+EURO_FORMAT = '#,##0.00 "€"'
+DATE_FORMAT = "DD.MM.YYYY"
+DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
+
+# A cell that starts with one of these is taken for a formula by spreadsheet programs.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def headers() -> list[str]:
+    return [
+        _("Beleg-Nr."),
+        _("Art"),
+        _("Datum"),
+        _("Empfänger"),
+        _("Beschreibung"),
+        _("Kategorie"),
+        _("Menge"),
+        _("Betrag (EUR)"),
+        _("Belegdatei"),
+        _("gebucht von"),
+        _("gebucht am"),
+        _("Storno zu Beleg"),
+        _("storniert am"),
+    ]
+
+
+@dataclass
+class LedgerRow:
+    receipt_number: int | None
+    kind: str
+    day: datetime.date
+    payee: str
+    description: str
+    category: str
+    quantity: int
+    amount: Decimal
+    has_file: str
+    booked_by: str
+    booked_at: datetime.datetime  # naive, local time
+    reversal_of: int | None
+    reversed_on: datetime.date | None
+
+
+def filename(budget: Budget, suffix: str) -> str:
+    return f"{slugify(budget.name) or 'budget'}-{suffix}"
+
+
+def _user(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _local(moment: datetime.datetime) -> datetime.datetime:
+    return timezone.localtime(moment).replace(tzinfo=None)
+
+
+def ledger_rows(budget: Budget) -> Iterator[LedgerRow]:
+    """Expenses in receipt-number order, each followed by its reversal if it has one."""
+    expenses = (
+        Expense.objects.filter(budget=budget)
+        .select_related("category", "created_by", "reversal", "reversal__created_by")
+        .order_by("receipt_number")
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    yes, no = _("ja"), _("nein")
+    expense_kind, reversal_kind = _("Ausgabe"), _("Storno")
+    for expense in expenses:
+        reversal = expense.reversal if expense.is_reversed else None
+        yield LedgerRow(
+            receipt_number=expense.receipt_number,
+            kind=expense_kind,
+            day=expense.spent_on,
+            payee=expense.payee,
+            description=expense.description,
+            category=expense.category.name,
+            quantity=expense.quantity,
+            amount=expense.amount,
+            has_file=yes if expense.receipt else no,
+            booked_by=_user(expense.created_by),
+            booked_at=_local(expense.created_at),
+            reversal_of=None,
+            reversed_on=timezone.localdate(reversal.created_at) if reversal else None,
+        )
+        if reversal:
+            yield LedgerRow(
+                receipt_number=None,
+                kind=reversal_kind,
+                day=timezone.localdate(reversal.created_at),
+                payee=expense.payee,
+                description=_("Storno zu Beleg %(number)s: %(reason)s")
+                % {"number": expense.receipt_number, "reason": reversal.reason},
+                category=expense.category.name,
+                quantity=-expense.quantity,
+                amount=-expense.amount,
+                has_file="",
+                booked_by=_user(reversal.created_by),
+                booked_at=_local(reversal.created_at),
+                reversal_of=expense.receipt_number,
+                reversed_on=None,
+            )
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def safe_text(value: str) -> str:
+    """Defuse spreadsheet formulas (CSV injection): ``=HYPERLINK(…)`` becomes ``'=HYPERLINK(…)``."""
+    if value and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _german_decimal(value: Decimal) -> str:
+    return f"{cents(value):.2f}".replace(".", ",")
+
+
+def _german_date(value: datetime.date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def csv_cells(row: LedgerRow) -> list[str]:
+    return [
+        "" if row.receipt_number is None else str(row.receipt_number),
+        row.kind,
+        _german_date(row.day),
+        safe_text(row.payee),
+        safe_text(row.description),
+        safe_text(row.category),
+        str(row.quantity),
+        _german_decimal(row.amount),
+        row.has_file,
+        safe_text(row.booked_by),
+        row.booked_at.strftime("%d.%m.%Y %H:%M"),
+        "" if row.reversal_of is None else str(row.reversal_of),
+        _german_date(row.reversed_on),
+    ]
+
+
+def csv_chunks(budget: Budget) -> Iterator[bytes]:
+    """UTF-8 with BOM, semicolons, decimal comma: what German Excel opens without a wizard.
+
+    The csv module quotes fields containing ``;``, ``"`` or line breaks (and doubles the quotes).
+    Rows are written in batches, so the response has few, reasonably sized chunks.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(headers())
+    pending = 0
+    for row in ledger_rows(budget):
+        writer.writerow(csv_cells(row))
+        pending += 1
+        if pending >= CSV_ROWS_PER_WRITE:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue().encode("utf-8")
+
+
+# --- Excel ------------------------------------------------------------------------------------
+
+
+def _cell(sheet, value, number_format: str | None = None, bold: bool = False):
+    cell = WriteOnlyCell(sheet, value=value)
+    if number_format:
+        cell.number_format = number_format
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def _header_row(sheet, titles):
+    return [_cell(sheet, title, bold=True) for title in titles]
+
+
+def _xlsx_text(sheet, value: str):
+    """Text stays text: openpyxl would store a string starting with "=" as a formula. In a typed
+    string cell ``+``, ``-`` and ``@`` are harmless, so no apostrophe is needed here."""
+    if value and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def write_xlsx(budget: Budget, categories, target) -> None:
+    """Write the workbook to the binary file ``target``: an "Ausgaben" sheet with one row per
+    expense or reversal and a totals row, and a "Kategorien" sheet with the per-category summary."""
+    workbook = Workbook(write_only=True)
+
+    sheet = workbook.create_sheet(_("Ausgaben"))
+    widths = [10, 9, 12, 28, 40, 22, 8, 14, 10, 18, 17, 12, 12]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append(_header_row(sheet, headers()))
+    total = ZERO
+    quantity = 0
+    for row in ledger_rows(budget):
+        total += row.amount
+        quantity += row.quantity
+        sheet.append(
+            [
+                row.receipt_number,
+                row.kind,
+                _cell(sheet, row.day, DATE_FORMAT),
+                _xlsx_text(sheet, row.payee),
+                _xlsx_text(sheet, row.description),
+                _xlsx_text(sheet, row.category),
+                row.quantity,
+                _cell(sheet, row.amount, EURO_FORMAT),
+                row.has_file,
+                _xlsx_text(sheet, row.booked_by),
+                _cell(sheet, row.booked_at, DATETIME_FORMAT),
+                row.reversal_of,
+                _cell(sheet, row.reversed_on, DATE_FORMAT) if row.reversed_on else None,
+            ]
+        )
+    # The total is written as a number, not a formula, so that every reader sees it.
+    sheet.append(
+        [
+            _cell(sheet, _("Summe (netto)"), bold=True),
+            None,
+            None,
+            None,
+            None,
+            None,
+            _cell(sheet, quantity, bold=True),
+            _cell(sheet, cents(total), EURO_FORMAT, bold=True),
+        ]
+    )
+
+    summary = workbook.create_sheet(_("Kategorien"))
+    for index, width in enumerate([26, 14, 14, 14, 12, 10, 12, 14], start=1):
+        summary.column_dimensions[get_column_letter(index)].width = width
+    summary.append(
+        _header_row(
+            summary,
+            [
+                _("Kategorie"),
+                _("Plan"),
+                _("ausgegeben"),
+                _("Rest zum Plan"),
+                _("Anteil an den Ausgaben"),
+                _("Menge"),
+                _("Höchstmenge"),
+                _("über Plan"),
+            ],
+        )
+    )
+    for line in categories:
+        category = line.category
+        summary.append(
+            [
+                _xlsx_text(summary, category.name),
+                _cell(summary, category.planned, EURO_FORMAT) if category.planned else None,
+                _cell(summary, category.spent, EURO_FORMAT),
+                _cell(summary, category.remaining_plan, EURO_FORMAT) if category.planned else None,
+                _cell(summary, line.share_of_spent / 100, "0.0 %"),
+                category.quantity,
+                category.quantity_cap,
+                _("ja") if category.is_over_plan else "",
+            ]
+        )
+    summary.append([])
+    for label, value in [
+        (_("Obergrenze"), budget.cap),
+        (_("ausgegeben"), budget.spent),
+        (_("verbleibend"), budget.remaining),
+    ]:
+        summary.append([_cell(summary, label, bold=True), _cell(summary, value, EURO_FORMAT)])
+    workbook.save(target)
+
+
+def xlsx_file(budget: Budget, categories):
+    """The workbook in a temporary file, rewound; the caller streams and closes it."""
+    target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+    write_xlsx(budget, categories, target)
+    target.seek(0)
+    return target

@@ -1,0 +1,337 @@
+"""Read side: what the dashboard, ``summary.json`` and the statement of use show.
+
+Everything here reads the running totals that ``budget.services`` keeps on ``Budget``,
+``Category`` and ``DailySpending``, so a page costs the same fixed handful of queries whether the
+budget holds ten expenses or a hundred thousand. Only the statement of use lists every receipt,
+because that is its purpose.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from .models import Budget, Category, DailySpending, Expense
+from .money import ZERO, cents
+
+LATEST_BOOKINGS = 10
+
+# Progress bar colours: amber from 80 % of the cap, red from 95 %.
+WARNING_SHARE = Decimal("80")
+DANGER_SHARE = Decimal("95")
+
+# The chart table lists days while there are few of them, then weeks, then months.
+TABLE_MAX_DAYS = 31
+TABLE_MAX_WEEKLY_PERIOD = 366
+
+
+def share_of(part: Decimal, whole: Decimal) -> Decimal:
+    """``part`` as a percentage of ``whole``, cut (not rounded) to one decimal.
+
+    Cutting keeps the number and the colour of the progress bar in step: 79.99 % shows as
+    "79,9 %" on a green bar, never as "80,0 %" on a green one.
+    """
+    if not whole:
+        return Decimal("0.0")
+    return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+
+
+def progress_level(spent: Decimal, cap: Decimal) -> str:
+    """``ok``, ``warning`` (≥ 80 % of the cap) or ``danger`` (≥ 95 %), compared exactly."""
+    if cap and spent * 100 >= cap * DANGER_SHARE:
+        return "danger"
+    if cap and spent * 100 >= cap * WARNING_SHARE:
+        return "warning"
+    return "ok"
+
+
+def css_percent(part: Decimal, whole: Decimal) -> str:
+    """A width for inline CSS. Always a dot, whatever the locale; between 0 and 100."""
+    if not whole:
+        return "0"
+    value = min(max(part * 100 / whole, Decimal(0)), Decimal(100))
+    return f"{value:.2f}"
+
+
+# --- the cumulative spending chart -----------------------------------------------------------
+
+
+@dataclass
+class ChartRow:
+    label: str
+    spent: Decimal
+    cumulative: Decimal
+    share: Decimal
+
+
+@dataclass
+class SpendingChart:
+    """Cumulative spending per day against the cap, drawn as inline SVG.
+
+    The SVG's x axis counts days from ``start`` (one unit per day) and its y axis runs from 0 at the
+    bottom to ``HEIGHT`` at the top, which stands for ``y_max``; the browser stretches it to the
+    width of the card (``preserveAspectRatio="none"``), and the labels live in HTML so they stay
+    legible on a phone.
+    """
+
+    HEIGHT = 100
+
+    start: datetime.date
+    end: datetime.date
+    cap: Decimal
+    total: Decimal
+    days: list[tuple[datetime.date, Decimal]]  # (day, cumulative) for each day with bookings
+    rows: list[ChartRow] = field(default_factory=list)
+    granularity: str = "day"
+
+    @property
+    def width(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def y_max(self) -> Decimal:
+        # Leave headroom above the cap line so it does not sit on the border.
+        return self.cap * Decimal("1.08") if self.cap else Decimal(1)
+
+    def _y(self, value: Decimal) -> str:
+        return f"{self.HEIGHT - float(value / self.y_max) * self.HEIGHT:.2f}"
+
+    def _x(self, day: datetime.date) -> int:
+        return (day - self.start).days
+
+    @property
+    def cap_y(self) -> str:
+        return self._y(self.cap)
+
+    @property
+    def line_points(self) -> str:
+        """A step line: flat until a day's bookings, then up by that day's net amount."""
+        points = [f"0,{self._y(ZERO)}"]
+        previous = ZERO
+        for day, cumulative in self.days:
+            x = self._x(day)
+            points.append(f"{x},{self._y(previous)}")
+            points.append(f"{x},{self._y(cumulative)}")
+            previous = cumulative
+        points.append(f"{self.width},{self._y(previous)}")
+        return " ".join(points)
+
+    @property
+    def area_points(self) -> str:
+        return f"{self.line_points} {self.width},{self.HEIGHT} 0,{self.HEIGHT}"
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.days
+
+
+def spending_chart(budget: Budget, today: datetime.date | None = None) -> SpendingChart:
+    """One query: the budget's ``DailySpending`` rows (at most one per day of the period)."""
+    today = today or timezone.localdate()
+    daily = list(
+        DailySpending.objects.filter(budget=budget).order_by("day").values_list("day", "spent")
+    )
+    days = []
+    cumulative = ZERO
+    for day, spent in daily:
+        if not spent:
+            continue  # a day whose bookings were all reversed
+        cumulative = cents(cumulative + spent)
+        days.append((day, cumulative))
+
+    start = budget.starts_on
+    end = budget.ends_on or max(today, start)
+    if days:
+        # Dates outside the period (the period was shortened afterwards) still get drawn.
+        start = min(start, days[0][0])
+        end = max(end, days[-1][0])
+    chart = SpendingChart(start=start, end=end, cap=budget.cap, total=cumulative, days=days)
+    chart.granularity, chart.rows = _table_rows(days, chart)
+    return chart
+
+
+def _table_rows(days, chart: SpendingChart) -> tuple[str, list[ChartRow]]:
+    """The table under the chart, for readers without graphics: days, weeks or months.
+
+    Its length depends on the budget's period, never on the number of expenses.
+    """
+    if len(days) <= TABLE_MAX_DAYS:
+        granularity = "day"
+    elif chart.width <= TABLE_MAX_WEEKLY_PERIOD:
+        granularity = "week"
+    else:
+        granularity = "month"
+
+    buckets: list[list] = []  # [key, label, spent in bucket, cumulative at its end]
+    previous = ZERO
+    for day, cumulative in days:
+        key, label = _bucket(day, granularity)
+        if buckets and buckets[-1][0] == key:
+            buckets[-1][2] += cumulative - previous
+            buckets[-1][3] = cumulative
+        else:
+            buckets.append([key, label, cumulative - previous, cumulative])
+        previous = cumulative
+    rows = [
+        ChartRow(
+            label=label,
+            spent=cents(spent),
+            cumulative=cumulative,
+            share=share_of(cumulative, chart.cap),
+        )
+        for _key, label, spent, cumulative in buckets
+    ]
+    return granularity, rows
+
+
+def _bucket(day: datetime.date, granularity: str):
+    if granularity == "day":
+        return day, formats.date_format(day, "SHORT_DATE_FORMAT")
+    if granularity == "week":
+        monday = day - datetime.timedelta(days=day.weekday())
+        sunday = monday + datetime.timedelta(days=6)
+        year, week, _weekday = day.isocalendar()
+        label = _("KW %(week)s/%(year)s (%(start)s–%(end)s)") % {
+            "week": week,
+            "year": year,
+            "start": formats.date_format(monday, "SHORT_DATE_FORMAT"),
+            "end": formats.date_format(sunday, "SHORT_DATE_FORMAT"),
+        }
+        return monday, label
+    first = day.replace(day=1)
+    return first, formats.date_format(first, "YEAR_MONTH_FORMAT")
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryLine:
+    category: Category
+    share_of_spent: Decimal
+    plan_percent: str  # CSS width of the spent-vs-plan bar
+
+
+@dataclass
+class Dashboard:
+    budget: Budget
+    categories: list[CategoryLine]
+    latest: list[Expense]
+    chart: SpendingChart
+    share: Decimal
+    level: str
+    bar_width: str
+
+    @property
+    def over_plan(self) -> list[CategoryLine]:
+        return [line for line in self.categories if line.category.is_over_plan]
+
+
+def category_lines(budget: Budget) -> list[CategoryLine]:
+    return [
+        CategoryLine(
+            category=category,
+            share_of_spent=share_of(category.spent, budget.spent),
+            plan_percent=css_percent(category.spent, category.planned) if category.planned else "0",
+        )
+        for category in budget.categories.all()
+    ]
+
+
+def dashboard(budget: Budget, today: datetime.date | None = None) -> Dashboard:
+    """Three queries on top of the budget itself: categories, latest bookings, daily totals."""
+    latest = list(budget.expenses.for_listing().order_by("-receipt_number")[:LATEST_BOOKINGS])
+    return Dashboard(
+        budget=budget,
+        categories=category_lines(budget),
+        latest=latest,
+        chart=spending_chart(budget, today=today),
+        share=share_of(budget.spent, budget.cap),
+        level=progress_level(budget.spent, budget.cap),
+        bar_width=css_percent(budget.spent, budget.cap),
+    )
+
+
+# --- summary.json -------------------------------------------------------------------------------
+
+
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else f"{cents(value):.2f}"
+
+
+def summary(budget: Budget) -> dict:
+    """The integration point for other tools. Keep the shape stable: it is documented."""
+    return {
+        "budget": budget.pk,
+        "name": budget.name,
+        "resolution": budget.resolution.reference,
+        "currency": budget.currency,
+        "cap": _amount(budget.cap),
+        "spent": _amount(budget.spent),
+        "remaining": _amount(budget.remaining),
+        "categories": [
+            {
+                "id": category.pk,
+                "name": category.name,
+                "planned": _amount(category.planned),
+                "spent": _amount(category.spent),
+                "quantity": category.quantity,
+                "quantity_cap": category.quantity_cap,
+            }
+            for category in budget.categories.all()
+        ],
+    }
+
+
+# --- statement of use (Verwendungsnachweis) -----------------------------------------------------
+
+
+@dataclass
+class Statement:
+    budget: Budget
+    categories: list[CategoryLine]
+    expenses: list[Expense]
+    reversed: list[Expense]
+    booked_total: Decimal  # every receipt ever booked, reversed ones included
+    reversed_total: Decimal
+    share: Decimal
+    generated_on: datetime.date
+
+    @property
+    def resolution(self):
+        return self.budget.resolution
+
+    @property
+    def spent(self) -> Decimal:
+        return self.budget.spent
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget.remaining
+
+    @property
+    def quantity_total(self) -> int:
+        return sum(line.category.quantity for line in self.categories)
+
+
+def statement(budget: Budget, today: datetime.date | None = None) -> Statement:
+    """Every receipt, in receipt-number order, and every reversal, with the figures they add up to.
+
+    Two queries on top of the budget: categories, and the expenses with their reversals.
+    """
+    expenses = list(budget.expenses.for_listing().order_by("receipt_number"))
+    reversed_ = [expense for expense in expenses if expense.is_reversed]
+    return Statement(
+        budget=budget,
+        categories=category_lines(budget),
+        expenses=expenses,
+        reversed=reversed_,
+        booked_total=cents(sum((e.amount for e in expenses), ZERO)),
+        reversed_total=cents(sum((e.amount for e in reversed_), ZERO)),
+        share=share_of(budget.spent, budget.cap),
+        generated_on=today or timezone.localdate(),
+    )
