@@ -4,6 +4,7 @@ are read-only once booked; reversal is an admin action that asks for a reason.""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Sum
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -18,8 +19,13 @@ from .models import Budget, Category, Expense, Resolution, ResolutionAttachment,
 from .money import format_eur
 
 
+# Money is typed the German way in the admin too: 2.500,00 or 12,50.
+MONEY_INPUT = {models.DecimalField: {"form_class": GermanDecimalField}}
+
+
 class BudgetInline(admin.TabularInline):
     model = Budget
+    formfield_overrides = MONEY_INPUT
     extra = 0
     fields = ["name", "cap", "currency", "starts_on", "ends_on", "is_closed", "spent"]
     readonly_fields = ["spent"]
@@ -100,6 +106,7 @@ class ResolutionAdmin(admin.ModelAdmin):
 
 class CategoryInline(admin.TabularInline):
     model = Category
+    formfield_overrides = MONEY_INPUT
     extra = 0
     fields = ["name", "order", "planned", "over_plan", "quantity_cap", "quantity_unit", "spent",
               "quantity"]
@@ -112,6 +119,7 @@ class CategoryInline(admin.TabularInline):
 
 @admin.register(Budget)
 class BudgetAdmin(admin.ModelAdmin):
+    formfield_overrides = MONEY_INPUT
     list_display = ["name", "resolution", "cap_display", "spent_display", "remaining_display",
                     "share_display", "is_closed"]
     list_filter = ["is_closed", "resolution__year"]

@@ -65,6 +65,11 @@ def parse_amount(raw: str) -> Decimal:
 class GermanDecimalField(forms.Field):
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
+    def __init__(self, *, max_digits=None, decimal_places=None, **kwargs):
+        # Accepts DecimalField's arguments so the admin can use it for every money field;
+        # parse_amount already enforces two places and the column's size.
+        super().__init__(**kwargs)
+
     def to_python(self, value):
         if value in self.empty_values:
             return None

@@ -3,9 +3,10 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from budget.models import Budget, Category, Resolution
+from budget.roles import sync_roles
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -20,6 +21,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
         if create and extracted:
+            if not Group.objects.filter(name=extracted).exists():
+                # A transactional test (live server, race) flushed what migration 0002 created.
+                sync_roles(Group, Permission)
             self.groups.add(Group.objects.get(name=extracted))
 
 

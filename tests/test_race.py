@@ -40,7 +40,7 @@ def run_concurrently(target, count=THREADS):
     return results, errors
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_bookings_of_200_against_1000_remaining_exactly_five_succeed():
     user = UserFactory(username="race")
     budget = BudgetFactory(cap=Decimal("2500.00"))
@@ -69,7 +69,7 @@ def test_twenty_bookings_of_200_against_1000_remaining_exactly_five_succeed():
     assert ledger == Decimal("2500.00")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_reversals_of_one_expense_release_it_once():
     user = UserFactory(username="race")
     budget = BudgetFactory(cap=Decimal("2500.00"))

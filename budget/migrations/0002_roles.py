@@ -4,19 +4,7 @@ on the very first migrate of a fresh database."""
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-VIEW = [
-    ("budget", "view_resolution"),
-    ("budget", "view_resolutionattachment"),
-    ("budget", "view_budget"),
-    ("budget", "view_category"),
-    ("budget", "view_expense"),
-    ("budget", "view_reversal"),
-]
-ROLES = {
-    "treasurer": VIEW + [("budget", "add_expense"), ("budget", "add_reversal"),
-                         ("budget", "export_budget")],
-    "director": VIEW + [("budget", "export_budget")],
-}
+from budget.roles import ROLES, sync_roles
 
 
 def create_roles(apps, schema_editor):
@@ -24,14 +12,7 @@ def create_roles(apps, schema_editor):
     app_config.models_module = True
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codename in codenames:
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+    sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_roles(apps, schema_editor):

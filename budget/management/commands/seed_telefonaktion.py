@@ -6,12 +6,13 @@ import secrets
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from budget import seed_data
 from budget.models import Budget, Category, Resolution
+from budget.roles import sync_roles
 from budget.services import record_expense
 
 DEMO_USERS = [
@@ -34,6 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, demo=False, **options):
         with transaction.atomic():
+            sync_roles(Group, Permission)
             budget = self.seed_resolution()
         if demo:
             users = self.seed_users()

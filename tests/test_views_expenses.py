@@ -1,0 +1,243 @@
+"""Expense list, detail, reversal and the private receipt file."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from budget.models import Budget, Expense, Reversal
+from budget.services import reverse_expense
+
+from .factories import BudgetFactory, CategoryFactory
+from .helpers import files_under, image_upload, pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def expense(book, category):
+    return book(category, "86.45", receipt=pdf_upload("Quittung Bäckerei.pdf")).expense
+
+
+def list_url(budget):
+    return reverse("budget:expense_list", args=[budget.pk])
+
+
+def detail_url(expense):
+    return reverse("budget:expense_detail", args=[expense.budget_id, expense.pk])
+
+
+def reverse_url(expense):
+    return reverse("budget:expense_reverse", args=[expense.budget_id, expense.pk])
+
+
+def receipt_url(expense):
+    return reverse("budget:expense_receipt", args=[expense.budget_id, expense.pk])
+
+
+# -- access ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", [list_url, detail_url, receipt_url, reverse_url])
+def test_anonymous_users_are_sent_to_login(client, expense, budget, page):
+    response = client.get(page(budget if page is list_url else expense))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("role", "statuses"),
+    [
+        ("treasurer", [200, 200, 200, 200]),
+        ("director", [200, 200, 200, 403]),
+        ("outsider", [403, 403, 403, 403]),
+        ("superuser", [200, 200, 200, 200]),
+    ],
+)
+def test_access_per_role(client, expense, budget, request, role, statuses):
+    client.force_login(request.getfixturevalue(role))
+    got = [
+        client.get(list_url(budget)).status_code,
+        client.get(detail_url(expense)).status_code,
+        client.get(receipt_url(expense)).status_code,
+        client.get(reverse_url(expense)).status_code,
+    ]
+    assert got == statuses
+
+
+def test_home_lists_budgets_with_figures(client, director, budget, category, book):
+    book(category, "1234.56")
+    client.force_login(director)
+    page = client.get(reverse("budget:home")).content.decode()
+    assert "Telefonaktion 2024" in page
+    assert "1.234,56\u00a0€" in page and "1.265,44\u00a0€" in page
+
+
+def test_home_refuses_users_without_role(client, outsider, budget):
+    client.force_login(outsider)
+    assert client.get(reverse("budget:home")).status_code == 403
+
+
+def test_expense_of_another_budget_is_404(client, treasurer, expense):
+    other = BudgetFactory()
+    client.force_login(treasurer)
+    url = reverse("budget:expense_detail", args=[other.pk, expense.pk])
+    assert client.get(url).status_code == 404
+    url = reverse("budget:expense_receipt", args=[other.pk, expense.pk])
+    assert client.get(url).status_code == 404
+
+
+# -- list --------------------------------------------------------------------------------------
+
+def test_list_shows_newest_first_with_reversals_struck_through(client, director, book, category,
+                                                             treasurer, budget):
+    first = book(category, "10.00", payee="Erster").expense
+    book(category, "20.00", payee="Zweiter")
+    reverse_expense(expense=first, reason="doppelt gebucht", created_by=treasurer)
+    client.force_login(director)
+    response = client.get(list_url(budget))
+    rows = list(response.context["page"])
+    assert [e.payee for e in rows] == ["Zweiter", "Erster"]
+    page = response.content.decode()
+    assert 'class="reversed"' in page
+    assert "doppelt gebucht" in page
+
+
+def test_list_filters_by_category_dates_and_text(client, director, book, budget, category,
+                                                 headsets):
+    book(category, "10.00", payee="Bäckerei Roth", spent_on=datetime.date(2024, 1, 10))
+    book(headsets, "50.00", payee="Elektro Erfurt", spent_on=datetime.date(2024, 2, 1))
+    third = book(category, "5.00", payee="Kiosk", spent_on=datetime.date(2024, 3, 1)).expense
+    client.force_login(director)
+
+    def payees(**params):
+        return [e.payee for e in client.get(list_url(budget), params).context["page"]]
+
+    assert payees(category=headsets.pk) == ["Elektro Erfurt"]
+    assert payees(date_from="2024-01-15", date_to="01.02.2024") == ["Elektro Erfurt"]
+    assert payees(q="bäckerei") == ["Bäckerei Roth"]
+    assert payees(q=str(third.receipt_number)) == ["Kiosk"]
+
+
+def test_list_paginates_fifty_a_page(client, director, budget, category, book):
+    for i in range(51):
+        book(category, "1.00", payee=f"P{i}")
+    client.force_login(director)
+    first = client.get(list_url(budget))
+    assert len(first.context["page"]) == 50
+    second = client.get(list_url(budget), {"page": 2})
+    assert [e.payee for e in second.context["page"]] == ["P0"]
+
+
+# session, user, two for the role's permissions, budget, count, page of expenses (joined with
+# category, users and reversal),
+# categories for the filter; one more to validate a chosen category.
+LIST_QUERIES = 8
+
+
+@pytest.mark.parametrize("bookings", [1, 120])
+def test_list_costs_the_same_queries_however_long(client, director, budget, category, book,
+                                                  treasurer, django_assert_num_queries, bookings):
+    for i in range(bookings):
+        e = book(category, "1.00", receipt=pdf_upload() if i % 2 else None).expense
+        if i % 3 == 0:
+            reverse_expense(expense=e, reason="Test", created_by=treasurer)
+    client.force_login(director)
+    with django_assert_num_queries(LIST_QUERIES):
+        assert client.get(list_url(budget)).status_code == 200
+    with django_assert_num_queries(LIST_QUERIES + 1):
+        client.get(list_url(budget), {"category": category.pk, "page": 2, "q": "Bäckerei"})
+
+
+# -- detail ------------------------------------------------------------------------------------
+
+def test_detail_shows_who_booked_and_previews_the_pdf(client, director, expense):
+    client.force_login(director)
+    page = client.get(detail_url(expense)).content.decode()
+    assert "86,45\u00a0€" in page
+    assert "schatzmeisterin" in page
+    assert f'<iframe src="{receipt_url(expense)}"' in page
+    assert "Stornieren" not in page  # the director cannot reverse
+
+
+def test_detail_previews_images_inline(client, treasurer, book, category):
+    expense = book(category, "5.00", receipt=image_upload()).expense
+    client.force_login(treasurer)
+    page = client.get(detail_url(expense)).content.decode()
+    assert f'<img src="{receipt_url(expense)}"' in page
+    assert reverse_url(expense) in page
+
+
+# -- reversal ----------------------------------------------------------------------------------
+
+def test_reversal_needs_a_reason_and_a_post(client, treasurer, expense, budget):
+    client.force_login(treasurer)
+    page = client.get(reverse_url(expense))
+    assert page.status_code == 200
+    assert Reversal.objects.count() == 0
+    response = client.post(reverse_url(expense), {"reason": "  "})
+    assert response.status_code == 200
+    assert "reason" in response.context["form"].errors
+    assert Reversal.objects.count() == 0
+
+
+def test_reversal_releases_the_amount_and_shows_who_when_why(client, treasurer, expense, budget):
+    client.force_login(treasurer)
+    response = client.post(reverse_url(expense), {"reason": "Betrag falsch erfasst"}, follow=True)
+    assert response.redirect_chain[-1][0] == detail_url(expense)
+    assert Budget.objects.get(pk=budget.pk).spent == Decimal("0.00")
+    page = response.content.decode()
+    assert "Beleg Nr. 1 storniert; 86,45\u00a0€ stehen wieder zur Verfügung." in page
+    assert "Betrag falsch erfasst" in page and "Storniert am" in page
+    assert Expense.objects.filter(pk=expense.pk).exists()  # never deleted
+
+
+def test_second_reversal_is_refused_with_a_message(client, treasurer, expense, budget):
+    client.force_login(treasurer)
+    client.post(reverse_url(expense), {"reason": "erster"})
+    response = client.post(reverse_url(expense), {"reason": "zweiter"}, follow=True)
+    assert "bereits storniert" in response.content.decode()
+    assert Reversal.objects.get().reason == "erster"
+    assert Budget.objects.get(pk=budget.pk).spent == Decimal("0.00")
+
+
+def test_director_cannot_reverse(client, director, expense, budget):
+    client.force_login(director)
+    assert client.post(reverse_url(expense), {"reason": "x"}).status_code == 403
+    assert Reversal.objects.count() == 0
+
+
+# -- receipt file ------------------------------------------------------------------------------
+
+def test_receipt_is_served_with_safe_headers(client, director, expense):
+    client.force_login(director)
+    response = client.get(receipt_url(expense))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("inline;")
+    assert "Quittung" in response["Content-Disposition"]
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    download = client.get(receipt_url(expense), {"download": "1"})
+    assert download["Content-Disposition"].startswith("attachment;")
+
+
+def test_receipt_files_have_no_public_url(client, director, expense, settings):
+    client.force_login(director)
+    stored = files_under(settings.MEDIA_ROOT)[0].relative_to(settings.MEDIA_ROOT)
+    for prefix in ("/media/", "/"):
+        assert client.get(f"{prefix}{stored}").status_code == 404
+
+
+def test_expense_without_file_has_no_receipt(client, director, book, category):
+    expense = book(category, "1.00").expense
+    client.force_login(director)
+    assert client.get(receipt_url(expense)).status_code == 404
+
+
+def test_receipt_of_another_budget_is_not_reachable(client, director, expense):
+    foreign_budget = BudgetFactory()
+    CategoryFactory(budget=foreign_budget)
+    client.force_login(director)
+    url = reverse("budget:expense_receipt", args=[foreign_budget.pk, expense.pk])
+    assert client.get(url).status_code == 404
