@@ -18,7 +18,6 @@ from .forms import GermanDecimalField
 from .models import Budget, Category, Expense, Resolution, ResolutionAttachment, Reversal
 from .money import format_eur
 
-
 # Money is typed the German way in the admin too: 2.500,00 or 12,50.
 MONEY_INPUT = {models.DecimalField: {"form_class": GermanDecimalField}}
 
@@ -108,8 +107,16 @@ class CategoryInline(admin.TabularInline):
     model = Category
     formfield_overrides = MONEY_INPUT
     extra = 0
-    fields = ["name", "order", "planned", "over_plan", "quantity_cap", "quantity_unit", "spent",
-              "quantity"]
+    fields = [
+        "name",
+        "order",
+        "planned",
+        "over_plan",
+        "quantity_cap",
+        "quantity_unit",
+        "spent",
+        "quantity",
+    ]
     readonly_fields = ["spent", "quantity"]
 
     def has_delete_permission(self, request, obj=None):
@@ -120,15 +127,32 @@ class CategoryInline(admin.TabularInline):
 @admin.register(Budget)
 class BudgetAdmin(admin.ModelAdmin):
     formfield_overrides = MONEY_INPUT
-    list_display = ["name", "resolution", "cap_display", "spent_display", "remaining_display",
-                    "share_display", "is_closed"]
+    list_display = [
+        "name",
+        "resolution",
+        "cap_display",
+        "spent_display",
+        "remaining_display",
+        "share_display",
+        "is_closed",
+    ]
     list_filter = ["is_closed", "resolution__year"]
     search_fields = ["name", "resolution__title"]
     list_select_related = ["resolution"]
     inlines = [CategoryInline]
     readonly_fields = ["spent_display", "remaining_display", "share_display", "last_receipt_number"]
-    fields = ["resolution", "name", "cap", "currency", ("starts_on", "ends_on"), "is_closed",
-              "spent_display", "remaining_display", "share_display", "last_receipt_number"]
+    fields = [
+        "resolution",
+        "name",
+        "cap",
+        "currency",
+        ("starts_on", "ends_on"),
+        "is_closed",
+        "spent_display",
+        "remaining_display",
+        "share_display",
+        "last_receipt_number",
+    ]
 
     @admin.display(description=_("Obergrenze"), ordering="cap")
     def cap_display(self, obj):
@@ -158,8 +182,16 @@ class ExpenseAdminForm(forms.ModelForm):
 
     class Meta:
         model = Expense
-        fields = ["budget", "category", "spent_on", "payee", "description", "amount", "quantity",
-                  "receipt"]
+        fields = [
+            "budget",
+            "category",
+            "spent_on",
+            "payee",
+            "description",
+            "amount",
+            "quantity",
+            "receipt",
+        ]
 
     request = None
     booking = None
@@ -194,22 +226,41 @@ class ExpenseAdminForm(forms.ModelForm):
 
 
 class ReversalReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Grund der Stornierung"), max_length=500,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Grund der Stornierung"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 @admin.register(Expense)
 class ExpenseAdmin(admin.ModelAdmin):
     form = ExpenseAdminForm
-    list_display = ["receipt_number", "budget", "spent_on", "payee", "category", "amount_display",
-                    "quantity", "has_receipt", "reversed_display", "created_by", "created_at"]
+    list_display = [
+        "receipt_number",
+        "budget",
+        "spent_on",
+        "payee",
+        "category",
+        "amount_display",
+        "quantity",
+        "has_receipt",
+        "reversed_display",
+        "created_by",
+        "created_at",
+    ]
     list_filter = ["budget", "category", ("reversal", admin.EmptyFieldListFilter)]
     search_fields = ["=receipt_number", "payee", "description"]
     list_select_related = ["budget", "category", "created_by", "reversal"]
     date_hierarchy = "spent_on"
     actions = ["reverse_selected"]
-    readonly_fields = ["receipt_number", "receipt_link", "receipt_original_name",
-                       "receipt_content_type", "created_by", "created_at", "reversal_display"]
+    readonly_fields = [
+        "receipt_number",
+        "receipt_link",
+        "receipt_original_name",
+        "receipt_content_type",
+        "created_by",
+        "created_at",
+        "reversal_display",
+    ]
 
     @admin.display(description=_("Betrag"), ordering="amount")
     def amount_display(self, obj):
@@ -229,7 +280,9 @@ class ExpenseAdmin(admin.ModelAdmin):
             return "–"
         r = obj.reversal
         return _("%(when)s von %(who)s: %(reason)s") % {
-            "when": r.created_at.strftime("%d.%m.%Y %H:%M"), "who": r.created_by, "reason": r.reason
+            "when": r.created_at.strftime("%d.%m.%Y %H:%M"),
+            "who": r.created_by,
+            "reason": r.reason,
         }
 
     @admin.display(description=_("Belegdatei"))
@@ -247,9 +300,22 @@ class ExpenseAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ExpenseAdminForm.Meta.fields
-        return ["receipt_number", "budget", "category", "spent_on", "payee", "description",
-                "amount", "quantity", "receipt_link", "receipt_original_name",
-                "receipt_content_type", "created_by", "created_at", "reversal_display"]
+        return [
+            "receipt_number",
+            "budget",
+            "category",
+            "spent_on",
+            "payee",
+            "description",
+            "amount",
+            "quantity",
+            "receipt_link",
+            "receipt_original_name",
+            "receipt_content_type",
+            "created_by",
+            "created_at",
+            "reversal_display",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -287,7 +353,8 @@ class ExpenseAdmin(admin.ModelAdmin):
             for expense in queryset.order_by("receipt_number"):
                 try:
                     services.reverse_expense(
-                        expense=expense, reason=form.cleaned_data["reason"],
+                        expense=expense,
+                        reason=form.cleaned_data["reason"],
                         created_by=request.user,
                     )
                     done += 1

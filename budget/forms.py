@@ -99,8 +99,9 @@ class ReceiptField(forms.FileField):
 
 
 class ExpenseForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=Category.objects.none(), label=_("Kategorie"),
-                                      empty_label=_("– bitte wählen –"))
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.none(), label=_("Kategorie"), empty_label=_("– bitte wählen –")
+    )
     spent_on = forms.DateField(
         label=_("Datum"),
         input_formats=DATE_INPUT_FORMATS,
@@ -108,7 +109,8 @@ class ExpenseForm(forms.Form):
         error_messages={"invalid": _("Bitte ein gültiges Datum eingeben, z. B. 24.11.2023.")},
     )
     payee = forms.CharField(
-        label=_("Empfänger"), max_length=Expense._meta.get_field("payee").max_length,
+        label=_("Empfänger"),
+        max_length=Expense._meta.get_field("payee").max_length,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     description = forms.CharField(
@@ -118,7 +120,10 @@ class ExpenseForm(forms.Form):
         label=_("Betrag (brutto, €)"), help_text=_("z. B. 1.234,56 oder 12,50")
     )
     quantity = forms.IntegerField(
-        label=_("Menge"), initial=1, min_value=1, max_value=100000,
+        label=_("Menge"),
+        initial=1,
+        min_value=1,
+        max_value=100000,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1", "min": "1"}),
         error_messages={"invalid": _("Bitte eine ganze Zahl ab 1 eingeben.")},
     )
@@ -137,12 +142,18 @@ class ExpenseForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field("category"),
-            Div(Div("spent_on", css_class="col-sm-6"), Div("amount", css_class="col-sm-6"),
-                css_class="row"),
+            Div(
+                Div("spent_on", css_class="col-sm-6"),
+                Div("amount", css_class="col-sm-6"),
+                css_class="row",
+            ),
             Field("payee"),
             Field("description"),
-            Div(Div("quantity", css_class="col-sm-4"), Div("receipt", css_class="col-sm-8"),
-                css_class="row"),
+            Div(
+                Div("quantity", css_class="col-sm-4"),
+                Div("receipt", css_class="col-sm-8"),
+                css_class="row",
+            ),
             Submit("submit", _("Buchen"), css_class="btn-primary w-100 btn-lg"),
         )
 
@@ -162,14 +173,30 @@ class ReversalForm(forms.Form):
 
 
 class ExpenseFilterForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False,
-                                      label=_("Kategorie"), empty_label=_("alle"))
-    date_from = forms.DateField(label=_("von"), required=False, input_formats=DATE_INPUT_FORMATS,
-                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(label=_("bis"), required=False, input_formats=DATE_INPUT_FORMATS,
-                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    q = forms.CharField(label=_("Suche"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": _("Empfänger, Text, Beleg-Nr.")}))
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.none(),
+        required=False,
+        label=_("Kategorie"),
+        empty_label=_("alle"),
+    )
+    date_from = forms.DateField(
+        label=_("von"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("bis"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    q = forms.CharField(
+        label=_("Suche"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("Empfänger, Text, Beleg-Nr.")}),
+    )
 
     def __init__(self, *args, budget, **kwargs):
         super().__init__(*args, **kwargs)

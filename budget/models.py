@@ -34,7 +34,7 @@ from django.db.models import F, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .money import ZERO, cents
+from .money import ZERO, cents, format_eur
 
 
 class PrivateStorage(FileSystemStorage):
@@ -100,7 +100,9 @@ class Resolution(models.Model):
         verbose_name_plural = _("Beschlüsse")
         ordering = ["-year", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["number", "year"], name="resolution_number_year_unique"),
+            models.UniqueConstraint(
+                fields=["number", "year"], name="resolution_number_year_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(votes_for__gte=0) & Q(votes_against__gte=0) & Q(votes_abstained__gte=0),
                 name="resolution_votes_non_negative",
@@ -121,7 +123,10 @@ class Resolution(models.Model):
 
 class ResolutionAttachment(models.Model):
     resolution = models.ForeignKey(
-        Resolution, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("Beschluss")
+        Resolution,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("Beschluss"),
     )
     file = models.FileField(_("Datei"), upload_to=attachment_upload_to, storage=private_storage)
     original_name = models.CharField(_("ursprünglicher Dateiname"), max_length=255, blank=True)
@@ -159,7 +164,9 @@ class Budget(models.Model):
     starts_on = models.DateField(_("gültig ab"))
     ends_on = models.DateField(_("gültig bis"), null=True, blank=True)
     is_closed = models.BooleanField(
-        _("abgeschlossen"), default=False, help_text=_("Ein abgeschlossenes Budget nimmt keine Buchungen mehr an.")
+        _("abgeschlossen"),
+        default=False,
+        help_text=_("Ein abgeschlossenes Budget nimmt keine Buchungen mehr an."),
     )
     # Running totals: written only by budget.services inside the locked booking transaction.
     spent = models.DecimalField(_("ausgegeben"), **MONEY, default=ZERO, editable=False)
@@ -184,7 +191,9 @@ class Budget(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(cap__gt=0), name="budget_cap_positive"),
             models.CheckConstraint(condition=Q(spent__gte=0), name="budget_spent_non_negative"),
-            models.CheckConstraint(condition=Q(spent__lte=F("cap")), name="budget_spent_within_cap"),
+            models.CheckConstraint(
+                condition=Q(spent__lte=F("cap")), name="budget_spent_within_cap"
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="budget_period_ordered",
@@ -200,8 +209,9 @@ class Budget(models.Model):
             errors["cap"] = _("Die Obergrenze muss größer als 0 sein.")
         elif self.cap is not None and self.pk and self.cap < self.spent:
             errors["cap"] = _(
-                "Die Obergrenze darf nicht unter den bereits ausgegebenen Betrag (%(spent)s €) sinken."
-            ) % {"spent": self.spent}
+                "Die Obergrenze darf nicht unter den bereits ausgegebenen Betrag "
+                "(%(spent)s) sinken."
+            ) % {"spent": format_eur(self.spent)}
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("Das Ende darf nicht vor dem Beginn liegen.")
         if errors:
@@ -258,9 +268,12 @@ class Category(models.Model):
         verbose_name_plural = _("Kategorien")
         ordering = ["budget", "order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["budget", "name"], name="category_name_unique_per_budget"),
+            models.UniqueConstraint(
+                fields=["budget", "name"], name="category_name_unique_per_budget"
+            ),
             models.CheckConstraint(
-                condition=Q(planned__isnull=True) | Q(planned__gt=0), name="category_planned_positive"
+                condition=Q(planned__isnull=True) | Q(planned__gt=0),
+                name="category_planned_positive",
             ),
             models.CheckConstraint(
                 condition=Q(quantity_cap__isnull=True) | Q(quantity_cap__gte=1),
@@ -332,7 +345,9 @@ class Expense(models.Model):
     receipt = models.FileField(
         _("Beleg"), upload_to=receipt_upload_to, storage=private_storage, blank=True, max_length=200
     )
-    receipt_original_name = models.CharField(_("ursprünglicher Dateiname"), max_length=255, blank=True)
+    receipt_original_name = models.CharField(
+        _("ursprünglicher Dateiname"), max_length=255, blank=True
+    )
     receipt_content_type = models.CharField(_("Dateityp"), max_length=100, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -363,6 +378,14 @@ class Expense(models.Model):
     def __str__(self):
         return _("Beleg %(number)s") % {"number": self.receipt_number}
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A booked expense is never changed; reverse it instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A booked expense is never deleted; reverse it instead.")
+
     def clean(self):
         errors = {}
         if self.amount is not None and self.amount <= 0:
@@ -373,14 +396,6 @@ class Expense(models.Model):
             errors["category"] = _("Die Kategorie gehört nicht zu diesem Budget.")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("A booked expense is never changed; reverse it instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("A booked expense is never deleted; reverse it instead.")
 
     @cached_property
     def is_reversed(self) -> bool:

@@ -39,8 +39,9 @@ def require(user, perm: str) -> None:
 def get_budget_for(user, budget_id: int, perm: str = VIEW, queryset=None) -> Budget:
     """The budget if ``user`` holds ``perm``; 403 without the role, 404 for an unknown id."""
     require(user, perm)
-    return get_object_or_404(queryset if queryset is not None else Budget.objects.with_resolution(),
-                             pk=budget_id)
+    return get_object_or_404(
+        queryset if queryset is not None else Budget.objects.with_resolution(), pk=budget_id
+    )
 
 
 def get_expense_for(user, budget: Budget, pk: int, perm: str = VIEW) -> Expense:

@@ -22,7 +22,9 @@ except ImportError:  # pragma: no cover - exercised only where pillow-heif is mi
     HEIF_SUPPORTED = False
 
 HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
-ACCEPT = "application/pdf,image/jpeg,image/png" + (",image/heic,image/heif" if HEIF_SUPPORTED else "")
+ACCEPT = "application/pdf,image/jpeg,image/png" + (
+    ",image/heic,image/heif" if HEIF_SUPPORTED else ""
+)
 
 
 class InvalidReceipt(Exception):
@@ -86,8 +88,14 @@ def inspect(upload) -> ReceiptKind:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(upload) as image:
                 image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise InvalidReceipt(_("Die Bilddatei ist beschädigt oder kein gültiges Bild.")) from exc
     finally:
         upload.seek(0)

@@ -20,5 +20,7 @@ def sync_roles(group_model, permission_model) -> None:
     for name, codenames in ROLES.items():
         group, _ = group_model.objects.get_or_create(name=name)
         group.permissions.add(
-            *permission_model.objects.filter(content_type__app_label="budget", codename__in=codenames)
+            *permission_model.objects.filter(
+                content_type__app_label="budget", codename__in=codenames
+            )
         )

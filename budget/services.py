@@ -118,9 +118,9 @@ class BudgetClosed(BookingError):
 
     @property
     def message(self) -> str:
-        return _("Das Budget „%(budget)s“ ist abgeschlossen; es nimmt keine Änderungen mehr an.") % {
-            "budget": self.budget
-        }
+        return _(
+            "Das Budget „%(budget)s“ ist abgeschlossen; es nimmt keine Änderungen mehr an."
+        ) % {"budget": self.budget}
 
 
 class OutsideBudgetPeriod(BookingError):
@@ -157,9 +157,9 @@ class AlreadyReversed(BookingError):
 
     @property
     def message(self) -> str:
-        return _("Beleg %(number)s ist bereits storniert; ein Beleg kann nur einmal storniert werden.") % {
-            "number": self.receipt_number
-        }
+        return _(
+            "Beleg %(number)s ist bereits storniert; ein Beleg kann nur einmal storniert werden."
+        ) % {"number": self.receipt_number}
 
 
 @dataclass
@@ -189,7 +189,8 @@ def _check_text(field_name: str, value: str, max_length: int, label: str) -> str
     if len(value) > max_length:
         raise InvalidExpense(
             field_name,
-            _("%(label)s ist zu lang (höchstens %(max)s Zeichen).") % {"label": label, "max": max_length},
+            _("%(label)s ist zu lang (höchstens %(max)s Zeichen).")
+            % {"label": label, "max": max_length},
         )
     return value
 
@@ -312,7 +313,9 @@ def record_expense(
 
 def reverse_expense(*, expense: Expense | int, reason: str, created_by) -> Reversal:
     """Cancel one expense completely (Storno), releasing its amount and quantity."""
-    reason = _check_text("reason", reason, Reversal._meta.get_field("reason").max_length, _("Grund"))
+    reason = _check_text(
+        "reason", reason, Reversal._meta.get_field("reason").max_length, _("Grund")
+    )
     expense_id = expense.pk if isinstance(expense, Expense) else expense
     budget_id = Expense.objects.values_list("budget_id", flat=True).get(pk=expense_id)
     try:

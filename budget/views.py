@@ -48,8 +48,9 @@ def attachment_download(request, pk, attachment_id):
     permissions.require(request.user, permissions.VIEW)
     resolution = get_object_or_404(Resolution, pk=pk)
     attachment = get_object_or_404(resolution.attachments, pk=attachment_id)
-    return _private_file(attachment.file, attachment.original_name, "application/octet-stream",
-                         as_attachment=True)
+    return _private_file(
+        attachment.file, attachment.original_name, "application/octet-stream", as_attachment=True
+    )
 
 
 def _booking_context(budget, form):
@@ -116,8 +117,11 @@ def expense_detail(request, budget_id, pk):
     return render(
         request,
         "budget/expense_detail.html",
-        {"budget": budget, "expense": expense,
-         "can_reverse": permissions.can_reverse(request.user) and not expense.is_reversed},
+        {
+            "budget": budget,
+            "expense": expense,
+            "can_reverse": permissions.can_reverse(request.user) and not expense.is_reversed,
+        },
     )
 
 
@@ -127,7 +131,9 @@ def expense_reverse(request, budget_id, pk):
     budget = permissions.get_budget_for(request.user, budget_id, permissions.REVERSE)
     expense = permissions.get_expense_for(request.user, budget, pk, permissions.REVERSE)
     if expense.is_reversed:
-        messages.error(request, services.AlreadyReversed(receipt_number=expense.receipt_number).message)
+        messages.error(
+            request, services.AlreadyReversed(receipt_number=expense.receipt_number).message
+        )
         return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
     form = ReversalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -144,8 +150,9 @@ def expense_reverse(request, budget_id, pk):
                 % {"number": expense.receipt_number, "amount": format_eur(expense.amount)},
             )
         return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
-    return render(request, "budget/expense_reverse.html",
-                  {"budget": budget, "expense": expense, "form": form})
+    return render(
+        request, "budget/expense_reverse.html", {"budget": budget, "expense": expense, "form": form}
+    )
 
 
 @login_required
@@ -168,8 +175,9 @@ def _private_file(field_file, filename, content_type, *, as_attachment):
         handle = field_file.open("rb")
     except FileNotFoundError:
         raise Http404(_("Die Datei ist nicht mehr vorhanden.")) from None
-    response = FileResponse(handle, content_type=content_type, as_attachment=as_attachment,
-                            filename=filename)
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=as_attachment, filename=filename
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=0, no-store"
     return response

@@ -46,12 +46,12 @@ def superuser(db):
 @pytest.fixture
 def budget(db):
     """The Telefonaktion budget: 2,500.00 € cap with the four categories of Resolution 16/2023."""
-    budget = BudgetFactory(name="Telefonaktion 2024", cap=Decimal("2500.00"),
-                           starts_on=datetime.date(2023, 11, 24))
+    budget = BudgetFactory(
+        name="Telefonaktion 2024", cap=Decimal("2500.00"), starts_on=datetime.date(2023, 11, 24)
+    )
     CategoryFactory(budget=budget, name="Reisekosten", order=1)
     CategoryFactory(budget=budget, name="Vor- und Nachbereitung", order=2)
-    CategoryFactory(budget=budget, name="Headsets", order=3, quantity_cap=15,
-                    quantity_unit="Stück")
+    CategoryFactory(budget=budget, name="Headsets", order=3, quantity_cap=15, quantity_unit="Stück")
     CategoryFactory(budget=budget, name="Verpflegung", order=4)
     return budget
 

@@ -35,15 +35,18 @@ def test_admin_books_through_record_expense(admin_client, budget, category):
     assert Budget.objects.get(pk=budget.pk).spent == Decimal("86.45")
 
 
-def test_admin_over_cap_shows_the_german_error_and_saves_nothing(admin_client, budget, category,
-                                                                 book, settings):
+def test_admin_over_cap_shows_the_german_error_and_saves_nothing(
+    admin_client, budget, category, book, settings
+):
     book(category, "2400.00")
     response = admin_client.post(
         reverse("admin:budget_expense_add"),
         add_data(budget, category, amount="100,01", receipt=pdf_upload()),
     )
     assert response.status_code == 200
-    assert "Diese Ausgabe würde das Budget um 0,01\u00a0€ überschreiten." in response.content.decode()
+    assert (
+        "Diese Ausgabe würde das Budget um 0,01\u00a0€ überschreiten." in response.content.decode()
+    )
     assert Expense.objects.count() == 1
     assert Budget.objects.get(pk=budget.pk).spent == Decimal("2400.00")
     assert files_under(settings.MEDIA_ROOT) == []
@@ -57,8 +60,9 @@ def test_admin_shows_booked_expenses_read_only(admin_client, book, category):
     assert b'name="amount"' not in page.content
     admin_client.post(url, {"amount": "1,00", "payee": "geändert"})
     assert Expense.objects.get(pk=expense.pk).amount == Decimal("10.00")
-    delete = admin_client.post(reverse("admin:budget_expense_delete", args=[expense.pk]),
-                               {"post": "yes"})
+    delete = admin_client.post(
+        reverse("admin:budget_expense_delete", args=[expense.pk]), {"post": "yes"}
+    )
     assert delete.status_code == 403
     assert Expense.objects.filter(pk=expense.pk).exists()
 
@@ -66,20 +70,34 @@ def test_admin_shows_booked_expenses_read_only(admin_client, book, category):
 def test_admin_reversal_action_asks_for_a_reason(admin_client, book, category, budget):
     expense = book(category, "10.00").expense
     changelist = reverse("admin:budget_expense_changelist")
-    ask = admin_client.post(changelist, {"action": "reverse_selected",
-                                         ACTION_CHECKBOX_NAME: [expense.pk]})
+    ask = admin_client.post(
+        changelist, {"action": "reverse_selected", ACTION_CHECKBOX_NAME: [expense.pk]}
+    )
     assert ask.status_code == 200
     assert "Grund der Stornierung" in ask.content.decode()
     assert Reversal.objects.count() == 0
-    done = admin_client.post(changelist, {"action": "reverse_selected", "apply": "1",
-                                          ACTION_CHECKBOX_NAME: [expense.pk],
-                                          "reason": "doppelt"})
+    done = admin_client.post(
+        changelist,
+        {
+            "action": "reverse_selected",
+            "apply": "1",
+            ACTION_CHECKBOX_NAME: [expense.pk],
+            "reason": "doppelt",
+        },
+    )
     assert done.status_code == 302
     assert Reversal.objects.get().reason == "doppelt"
     assert Budget.objects.get(pk=budget.pk).spent == Decimal("0.00")
-    again = admin_client.post(changelist, {"action": "reverse_selected", "apply": "1",
-                                           ACTION_CHECKBOX_NAME: [expense.pk], "reason": "nochmal"},
-                              follow=True)
+    again = admin_client.post(
+        changelist,
+        {
+            "action": "reverse_selected",
+            "apply": "1",
+            ACTION_CHECKBOX_NAME: [expense.pk],
+            "reason": "nochmal",
+        },
+        follow=True,
+    )
     assert "bereits storniert" in again.content.decode()
     assert Reversal.objects.count() == 1
 
@@ -107,17 +125,29 @@ def test_budget_admin_refuses_a_cap_below_what_is_spent(admin_client, budget, ca
     url = reverse("admin:budget_budget_change", args=[budget.pk])
     categories = list(budget.categories.all())
     data = {
-        "resolution": budget.resolution_id, "name": budget.name, "cap": "499,99",
-        "currency": "EUR", "starts_on": "24.11.2023", "ends_on": "",
-        "categories-TOTAL_FORMS": str(len(categories)), "categories-INITIAL_FORMS": str(len(categories)),
-        "categories-MIN_NUM_FORMS": "0", "categories-MAX_NUM_FORMS": "1000",
+        "resolution": budget.resolution_id,
+        "name": budget.name,
+        "cap": "499,99",
+        "currency": "EUR",
+        "starts_on": "24.11.2023",
+        "ends_on": "",
+        "categories-TOTAL_FORMS": str(len(categories)),
+        "categories-INITIAL_FORMS": str(len(categories)),
+        "categories-MIN_NUM_FORMS": "0",
+        "categories-MAX_NUM_FORMS": "1000",
     }
     for i, c in enumerate(categories):
-        data.update({f"categories-{i}-id": c.pk, f"categories-{i}-budget": budget.pk,
-                     f"categories-{i}-name": c.name, f"categories-{i}-order": c.order,
-                     f"categories-{i}-over_plan": c.over_plan,
-                     f"categories-{i}-quantity_cap": c.quantity_cap or "",
-                     f"categories-{i}-quantity_unit": c.quantity_unit})
+        data.update(
+            {
+                f"categories-{i}-id": c.pk,
+                f"categories-{i}-budget": budget.pk,
+                f"categories-{i}-name": c.name,
+                f"categories-{i}-order": c.order,
+                f"categories-{i}-over_plan": c.over_plan,
+                f"categories-{i}-quantity_cap": c.quantity_cap or "",
+                f"categories-{i}-quantity_unit": c.quantity_unit,
+            }
+        )
     response = admin_client.post(url, data)
     assert response.status_code == 200
     assert "nicht unter den bereits ausgegebenen Betrag" in response.content.decode()

@@ -52,8 +52,13 @@ def test_resolution_number_is_unique_per_year(budget):
     resolution = budget.resolution
     with pytest.raises(IntegrityError), transaction.atomic():
         Resolution.objects.create(
-            number=resolution.number, year=resolution.year, title="Doppelt",
-            decided_on=resolution.decided_on, outcome="passed", text="x", responsible="LGF",
+            number=resolution.number,
+            year=resolution.year,
+            title="Doppelt",
+            decided_on=resolution.decided_on,
+            outcome="passed",
+            text="x",
+            responsible="LGF",
         )
 
 

@@ -45,14 +45,24 @@ def test_twenty_bookings_of_200_against_1000_remaining_exactly_five_succeed():
     user = UserFactory(username="race")
     budget = BudgetFactory(cap=Decimal("2500.00"))
     category = CategoryFactory(budget=budget)
-    record_expense(budget=budget, category=category, spent_on=datetime.date(2024, 1, 2),
-                   payee="Vorher", description="bereits ausgegeben", amount=Decimal("1500.00"),
-                   created_by=user)
+    record_expense(
+        budget=budget,
+        category=category,
+        spent_on=datetime.date(2024, 1, 2),
+        payee="Vorher",
+        description="bereits ausgegeben",
+        amount=Decimal("1500.00"),
+        created_by=user,
+    )
 
     def book(i):
         return record_expense(
-            budget=budget.pk, category=category.pk, spent_on=datetime.date(2024, 1, 3),
-            payee=f"Telefonist {i}", description="Headset", amount=Decimal("200.00"),
+            budget=budget.pk,
+            category=category.pk,
+            spent_on=datetime.date(2024, 1, 3),
+            payee=f"Telefonist {i}",
+            description="Headset",
+            amount=Decimal("200.00"),
             created_by=user,
         )
 
@@ -63,8 +73,9 @@ def test_twenty_bookings_of_200_against_1000_remaining_exactly_five_succeed():
     budget.refresh_from_db()
     assert budget.spent == Decimal("2500.00")
     assert Expense.objects.filter(budget=budget).count() == 6
-    assert sorted(Expense.objects.filter(budget=budget).values_list("receipt_number", flat=True)) \
-        == list(range(1, 7))
+    assert sorted(
+        Expense.objects.filter(budget=budget).values_list("receipt_number", flat=True)
+    ) == list(range(1, 7))
     ledger = sum(Expense.objects.filter(budget=budget).values_list("amount", flat=True))
     assert ledger == Decimal("2500.00")
 
@@ -74,9 +85,16 @@ def test_concurrent_reversals_of_one_expense_release_it_once():
     user = UserFactory(username="race")
     budget = BudgetFactory(cap=Decimal("2500.00"))
     category = CategoryFactory(budget=budget, quantity_cap=15)
-    expense = record_expense(budget=budget, category=category, spent_on=datetime.date(2024, 1, 2),
-                             payee="Elektro", description="Headsets", amount=Decimal("300.00"),
-                             quantity=3, created_by=user).expense
+    expense = record_expense(
+        budget=budget,
+        category=category,
+        spent_on=datetime.date(2024, 1, 2),
+        payee="Elektro",
+        description="Headsets",
+        amount=Decimal("300.00"),
+        quantity=3,
+        created_by=user,
+    ).expense
 
     results, errors = run_concurrently(
         lambda i: reverse_expense(expense=expense.pk, reason=f"Versuch {i}", created_by=user),

@@ -30,14 +30,21 @@ def test_seed_creates_resolution_16_2023_and_is_idempotent():
     resolution = Resolution.objects.get(number=16, year=2023)
     assert resolution.decided_on == datetime.date(2023, 11, 24)
     assert resolution.get_outcome_display() == "mit Zusatz beschlossen"
-    assert (resolution.votes_for, resolution.votes_against, resolution.votes_abstained) == (11, 0, 1)
+    assert (resolution.votes_for, resolution.votes_against, resolution.votes_abstained) == (
+        11,
+        0,
+        1,
+    )
     assert resolution.responsible == "LGF"
     assert "bis zu 2.500 €" in resolution.text
     assert "Zetkin" in resolution.rationale
     assert resolution.further_measures == "Absprache mit Bundesgeschäftsstelle"
     budget = Budget.objects.get(resolution=resolution)
-    assert (budget.name, budget.cap, budget.currency) == ("Telefonaktion 2024", Decimal("2500.00"),
-                                                          "EUR")
+    assert (budget.name, budget.cap, budget.currency) == (
+        "Telefonaktion 2024",
+        Decimal("2500.00"),
+        "EUR",
+    )
     assert budget.starts_on == datetime.date(2023, 11, 24)
     assert list(budget.categories.values_list("name", "quantity_cap", "quantity_unit")) == [
         ("Reisekosten", None, "Stück"),
@@ -74,10 +81,12 @@ def test_demo_without_password_prints_a_random_one_once(monkeypatch, capsys):
 
 
 def test_roles_come_from_a_migration():
-    treasurer = set(Group.objects.get(name="treasurer").permissions.values_list("codename",
-                                                                                flat=True))
-    director = set(Group.objects.get(name="director").permissions.values_list("codename",
-                                                                              flat=True))
+    treasurer = set(
+        Group.objects.get(name="treasurer").permissions.values_list("codename", flat=True)
+    )
+    director = set(
+        Group.objects.get(name="director").permissions.values_list("codename", flat=True)
+    )
     assert {"view_budget", "add_expense", "add_reversal", "export_budget"} <= treasurer
     assert "export_budget" in director and "view_expense" in director
     assert not {"add_expense", "add_reversal"} & director

@@ -16,7 +16,6 @@ from budget.services import (
     OutsideBudgetPeriod,
     PlanExceeded,
     QuantityCapExceeded,
-    record_expense,
     reverse_expense,
 )
 

@@ -43,8 +43,10 @@ def test_anonymous_is_sent_to_login(client, budget):
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize(("role", "status"), [("treasurer", 200), ("superuser", 200),
-                                              ("director", 403), ("outsider", 403)])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("treasurer", 200), ("superuser", 200), ("director", 403), ("outsider", 403)],
+)
 def test_only_treasurers_may_open_the_form(client, budget, request, role, status):
     client.force_login(request.getfixturevalue(role))
     assert client.get(url(budget)).status_code == status
@@ -72,21 +74,25 @@ def test_form_shows_figures_and_headset_pieces(client, treasurer, budget, headse
     assert 'accept="application/pdf,image/jpeg,image/png' in page
 
 
-def test_booking_redirects_to_the_expense_with_its_receipt_number(client, treasurer, budget,
-                                                                   category):
+def test_booking_redirects_to_the_expense_with_its_receipt_number(
+    client, treasurer, budget, category
+):
     client.force_login(treasurer)
     response = client.post(url(budget), form_data(category, amount="1.234,56"), follow=True)
     expense = Expense.objects.get()
-    assert response.redirect_chain[-1][0] == reverse("budget:expense_detail",
-                                                      args=[budget.pk, expense.pk])
+    assert response.redirect_chain[-1][0] == reverse(
+        "budget:expense_detail", args=[budget.pk, expense.pk]
+    )
     assert expense.amount == Decimal("1234.56")
     assert expense.created_by == treasurer
     assert "Beleg Nr. 1 über 1.234,56\u00a0€ gebucht." in response.content.decode()
     assert Budget.objects.get(pk=budget.pk).remaining == Decimal("1265.44")
 
 
-@pytest.mark.parametrize(("typed", "amount"), [("1.500", "1500.00"), ("12,50", "12.50"),
-                                               ("12.50", "12.50"), ("1.234,56", "1234.56")])
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [("1.500", "1500.00"), ("12,50", "12.50"), ("12.50", "12.50"), ("1.234,56", "1234.56")],
+)
 def test_german_amounts(client, treasurer, budget, category, typed, amount):
     client.force_login(treasurer)
     assert client.post(url(budget), form_data(category, amount=typed)).status_code == 302
@@ -144,12 +150,12 @@ def test_category_of_another_budget_is_refused(client, treasurer, budget, settin
     assert_nothing_saved(budget, settings)
 
 
-def test_over_the_cap_says_by_how_much_and_what_remains(client, treasurer, budget, category,
-                                                       book, settings):
+def test_over_the_cap_says_by_how_much_and_what_remains(
+    client, treasurer, budget, category, book, settings
+):
     book(category, "2187.60")
     client.force_login(treasurer)
-    response = client.post(url(budget), form_data(category, amount="432,40",
-                                                    receipt=pdf_upload()))
+    response = client.post(url(budget), form_data(category, amount="432,40", receipt=pdf_upload()))
     assert response.status_code == 200
     assert response.context["form"].errors["amount"] == [
         "Diese Ausgabe würde das Budget um 120,00\u00a0€ überschreiten. "
@@ -166,8 +172,9 @@ def test_exactly_the_remaining_amount_is_accepted(client, treasurer, budget, cat
     assert Budget.objects.get(pk=budget.pk).remaining == Decimal("0.00")
 
 
-def test_headsets_over_their_cap_say_how_many_pieces_remain(client, treasurer, budget, headsets,
-                                                            book):
+def test_headsets_over_their_cap_say_how_many_pieces_remain(
+    client, treasurer, budget, headsets, book
+):
     book(headsets, "300.00", quantity=13)
     client.force_login(treasurer)
     response = client.post(url(budget), form_data(headsets, quantity="3", amount="60,00"))
@@ -232,8 +239,9 @@ def test_heic_from_an_iphone_is_accepted(client, treasurer, budget, category):
         ("leer.pdf", b"", "application/pdf", "leer"),
     ],
 )
-def test_files_are_judged_by_content_not_name(client, treasurer, budget, category, settings, name,
-                                              content, content_type, message):
+def test_files_are_judged_by_content_not_name(
+    client, treasurer, budget, category, settings, name, content, content_type, message
+):
     client.force_login(treasurer)
     upload = SimpleUploadedFile(name, content, content_type=content_type)
     response = client.post(url(budget), form_data(category, receipt=upload))

@@ -38,6 +38,7 @@ def receipt_url(expense):
 
 # -- access ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("page", [list_url, detail_url, receipt_url, reverse_url])
 def test_anonymous_users_are_sent_to_login(client, expense, budget, page):
     response = client.get(page(budget if page is list_url else expense))
@@ -89,8 +90,10 @@ def test_expense_of_another_budget_is_404(client, treasurer, expense):
 
 # -- list --------------------------------------------------------------------------------------
 
-def test_list_shows_newest_first_with_reversals_struck_through(client, director, book, category,
-                                                             treasurer, budget):
+
+def test_list_shows_newest_first_with_reversals_struck_through(
+    client, director, book, category, treasurer, budget
+):
     first = book(category, "10.00", payee="Erster").expense
     book(category, "20.00", payee="Zweiter")
     reverse_expense(expense=first, reason="doppelt gebucht", created_by=treasurer)
@@ -103,8 +106,9 @@ def test_list_shows_newest_first_with_reversals_struck_through(client, director,
     assert "doppelt gebucht" in page
 
 
-def test_list_filters_by_category_dates_and_text(client, director, book, budget, category,
-                                                 headsets):
+def test_list_filters_by_category_dates_and_text(
+    client, director, book, budget, category, headsets
+):
     book(category, "10.00", payee="Bäckerei Roth", spent_on=datetime.date(2024, 1, 10))
     book(headsets, "50.00", payee="Elektro Erfurt", spent_on=datetime.date(2024, 2, 1))
     third = book(category, "5.00", payee="Kiosk", spent_on=datetime.date(2024, 3, 1)).expense
@@ -136,8 +140,9 @@ LIST_QUERIES = 8
 
 
 @pytest.mark.parametrize("bookings", [1, 120])
-def test_list_costs_the_same_queries_however_long(client, director, budget, category, book,
-                                                  treasurer, django_assert_num_queries, bookings):
+def test_list_costs_the_same_queries_however_long(
+    client, director, budget, category, book, treasurer, django_assert_num_queries, bookings
+):
     for i in range(bookings):
         e = book(category, "1.00", receipt=pdf_upload() if i % 2 else None).expense
         if i % 3 == 0:
@@ -150,6 +155,7 @@ def test_list_costs_the_same_queries_however_long(client, director, budget, cate
 
 
 # -- detail ------------------------------------------------------------------------------------
+
 
 def test_detail_shows_who_booked_and_previews_the_pdf(client, director, expense):
     client.force_login(director)
@@ -169,6 +175,7 @@ def test_detail_previews_images_inline(client, treasurer, book, category):
 
 
 # -- reversal ----------------------------------------------------------------------------------
+
 
 def test_reversal_needs_a_reason_and_a_post(client, treasurer, expense, budget):
     client.force_login(treasurer)
@@ -208,6 +215,7 @@ def test_director_cannot_reverse(client, director, expense, budget):
 
 
 # -- receipt file ------------------------------------------------------------------------------
+
 
 def test_receipt_is_served_with_safe_headers(client, director, expense):
     client.force_login(director)

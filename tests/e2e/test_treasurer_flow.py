@@ -26,8 +26,9 @@ def assert_fits_the_screen(page):
     assert width <= 375, f"page is {width}px wide on a 375px screen"
 
 
-def test_treasurer_books_hits_the_cap_and_reverses(phone, live_server, treasurer, budget,
-                                                   category, tmp_path):
+def test_treasurer_books_hits_the_cap_and_reverses(
+    phone, live_server, treasurer, budget, category, tmp_path
+):
     page = phone
     log_in(page, live_server, "schatzmeisterin")
     assert_fits_the_screen(page)
@@ -50,7 +51,9 @@ def test_treasurer_books_hits_the_cap_and_reverses(phone, live_server, treasurer
     expect(page.get_by_role("heading", name=re.compile("Beleg Nr. 1"))).to_be_visible()
     expect(page.get_by_text("Beleg Nr. 1 über 1.234,56\u00a0€ gebucht.")).to_be_visible()
     expense = Expense.objects.get()
-    assert expense.amount == Decimal("1234.56") and expense.receipt_content_type == "application/pdf"
+    assert (
+        expense.amount == Decimal("1234.56") and expense.receipt_content_type == "application/pdf"
+    )
     assert_fits_the_screen(page)
 
     page.goto(f"{live_server.url}/budgets/{budget.pk}/expenses/new/")
@@ -63,9 +66,12 @@ def test_treasurer_books_hits_the_cap_and_reverses(phone, live_server, treasurer
     page.get_by_label("Beschreibung").fill("Abendessen")
     page.get_by_label("Betrag (brutto, €)").fill("1.265,45")
     page.get_by_role("button", name="Buchen").click()
-    expect(page.get_by_text(
-        "Diese Ausgabe würde das Budget um 0,01\u00a0€ überschreiten. Noch verfügbar: 1.265,44\u00a0€."
-    )).to_be_visible()
+    expect(
+        page.get_by_text(
+            "Diese Ausgabe würde das Budget um 0,01\u00a0€ überschreiten. "
+            "Noch verfügbar: 1.265,44\u00a0€."
+        )
+    ).to_be_visible()
     assert Expense.objects.count() == 1
     assert Budget.objects.get(pk=budget.pk).spent == Decimal("1234.56")
 
@@ -82,8 +88,9 @@ def test_treasurer_books_hits_the_cap_and_reverses(phone, live_server, treasurer
     expect(page.locator("#remaining")).to_have_text("2.500,00\u00a0€")
 
 
-def test_receipt_opens_for_the_director_but_booking_is_forbidden(phone, live_server, director,
-                                                                  budget, category, book):
+def test_receipt_opens_for_the_director_but_booking_is_forbidden(
+    phone, live_server, director, budget, category, book
+):
     from tests.helpers import pdf_upload
 
     expense = book(category, "12.50", receipt=pdf_upload()).expense

@@ -30,7 +30,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--demo",
             action="store_true",
-            help="Auch Demo-Benutzer (Passwort aus DEMO_PASSWORD oder zufällig) und Demo-Buchungen.",
+            help=(
+                "Auch Demo-Benutzer (Passwort aus DEMO_PASSWORD oder zufällig) "
+                "und Demo-Buchungen anlegen."
+            ),
         )
 
     def handle(self, *args, demo=False, **options):
@@ -46,7 +49,9 @@ class Command(BaseCommand):
         resolution, created = Resolution.objects.get_or_create(
             number=data.pop("number"), year=data.pop("year"), defaults=data
         )
-        self.stdout.write(f"Beschluss {resolution.reference}: {'angelegt' if created else 'vorhanden'}")
+        self.stdout.write(
+            f"Beschluss {resolution.reference}: {'angelegt' if created else 'vorhanden'}"
+        )
         budget_data = dict(seed_data.BUDGET)
         budget, created = Budget.objects.get_or_create(
             resolution=resolution, name=budget_data.pop("name"), defaults=budget_data
@@ -91,8 +96,13 @@ class Command(BaseCommand):
         categories = {c.name: c for c in budget.categories.all()}
         for category, day, payee, description, amount, quantity in seed_data.DEMO_EXPENSES:
             record_expense(
-                budget=budget, category=categories[category], spent_on=day, payee=payee,
-                description=description, amount=Decimal(amount), quantity=quantity,
+                budget=budget,
+                category=categories[category],
+                spent_on=day,
+                payee=payee,
+                description=description,
+                amount=Decimal(amount),
+                quantity=quantity,
                 created_by=user,
             )
         self.stdout.write(f"{len(seed_data.DEMO_EXPENSES)} Demo-Buchungen angelegt.")

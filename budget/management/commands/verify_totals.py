@@ -45,7 +45,9 @@ class Command(BaseCommand):
         stored = {name: getattr(budget, name) for name in expected}
         if stored != expected:
             problems += 1
-            self.stdout.write(f"Budget {budget.pk} „{budget}“: gespeichert {stored}, Journal {expected}")
+            self.stdout.write(
+                f"Budget {budget.pk} „{budget}“: gespeichert {stored}, Journal {expected}"
+            )
             if fix:
                 Budget.objects.filter(pk=budget.pk).update(**expected)
         problems += self.check_days(budget, fix)
