@@ -249,3 +249,17 @@ def test_receipt_of_another_budget_is_not_reachable(client, director, expense):
     client.force_login(director)
     url = reverse("budget:expense_receipt", args=[foreign_budget.pk, expense.pk])
     assert client.get(url).status_code == 404
+
+
+def test_forbidden_page_explains_the_roles_in_german(client, outsider, budget):
+    client.force_login(outsider)
+    response = client.get(list_url(budget))
+    assert response.status_code == 403
+    assert "Berechtigung" in response.content.decode()
+
+
+@pytest.mark.parametrize("params", [{"page": "abc"}, {"page": "-1"}, {"date_from": "31.02.2024"},
+                                    {"category": "kein"}, {"q": "x" * 500}])
+def test_hostile_list_parameters_do_not_break_the_list(client, director, budget, params):
+    client.force_login(director)
+    assert client.get(list_url(budget), params).status_code == 200
