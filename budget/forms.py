@@ -9,6 +9,8 @@ from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import receipts
@@ -18,6 +20,7 @@ from .services import MAX_AMOUNT
 _GROUPED_DOTS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?$")  # 1.234 / 1.234,56
 _COMMA_DECIMAL = re.compile(r"^\d+(?:,\d+)?$")  # 1234 / 12,50
 _GROUPED_COMMAS = re.compile(r"^[1-9]\d{0,2}(?:,\d{3})+\.\d+$")  # 1,234.56
+_GROUPED_COMMAS_ONLY = re.compile(r"^[1-9]\d{0,2}(?:,\d{3})+$")  # 1,500 (English only)
 _DOT_DECIMAL = re.compile(r"^\d+\.\d+$")  # 12.50
 
 
@@ -25,7 +28,8 @@ def parse_amount(raw: str) -> Decimal:
     """Read an amount the way a German user writes it; raise ValidationError otherwise.
 
     ``1.234,56`` → 1234.56, ``1.500`` → 1500, ``12,50`` and ``12.50`` → 12.50. A dot followed by
-    exactly three digits is a thousands separator, as on every German receipt.
+    exactly three digits is a thousands separator, as on every German receipt. With the English
+    interface active, ``1,500`` is read the English way (1500).
     """
     text = (raw or "").replace("\u00a0", "").replace(" ", "").strip()
     text = re.sub(r"(?i)(€|eur)$", "", text)
@@ -35,7 +39,10 @@ def parse_amount(raw: str) -> Decimal:
         raise ValidationError(_("Der Betrag ist zu groß."), code="max_value")
     negative = text.startswith("-")
     text = text.lstrip("+-")
-    if _GROUPED_DOTS.match(text):
+    english = (get_language() or "de").startswith("en")
+    if english and _GROUPED_COMMAS_ONLY.match(text):
+        normal = text.replace(",", "")
+    elif _GROUPED_DOTS.match(text):
         normal = text.replace(".", "").replace(",", ".")
     elif _COMMA_DECIMAL.match(text):
         normal = text.replace(",", ".")
@@ -53,7 +60,8 @@ def parse_amount(raw: str) -> Decimal:
         raise ValidationError(_("Bitte einen gültigen Betrag eingeben."), code="invalid") from None
     if negative or value <= 0:
         raise ValidationError(_("Der Betrag muss größer als 0 sein."), code="min_value")
-    if value != value.quantize(Decimal("0.01")):
+    # Count the digits typed, not the value: "1,500" is ambiguous (1.5 or 1500?) and is refused.
+    if "." in normal and len(normal.split(".", 1)[1]) > 2:
         raise ValidationError(
             _("Der Betrag darf höchstens zwei Nachkommastellen haben."), code="max_decimal_places"
         )
@@ -79,7 +87,7 @@ class GermanDecimalField(forms.Field):
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):
-            return f"{value:.2f}".replace(".", ",")
+            return formats.number_format(value, 2, use_l10n=True)
         return value
 
 

@@ -46,3 +46,14 @@ def test_bad_amounts_are_refused_in_german(typed, message):
     with pytest.raises(ValidationError) as refused:
         parse_amount(typed)
     assert message in refused.value.messages[0]
+
+
+def test_english_users_write_thousands_with_commas():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert parse_amount("1,500") == Decimal("1500.00")
+        assert parse_amount("1,234.56") == Decimal("1234.56")
+        assert parse_amount("12.50") == Decimal("12.50")
+    with translation.override("de"), pytest.raises(ValidationError):
+        parse_amount("1,500")
