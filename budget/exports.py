@@ -79,56 +79,100 @@ def filename(budget: Budget, suffix: str) -> str:
     return f"{slugify(budget.name) or 'budget'}-{suffix}"
 
 
-def _user(user) -> str:
-    return user.get_full_name() or user.get_username()
+def _name(first: str, last: str, username: str) -> str:
+    # What User.get_full_name() or get_username() would give, without building User objects.
+    return f"{first} {last}".strip() or username
 
 
-def _local(moment: datetime.datetime) -> datetime.datetime:
-    return timezone.localtime(moment).replace(tzinfo=None)
+LEDGER_FIELDS = [
+    "receipt_number",
+    "spent_on",
+    "payee",
+    "description",
+    "category__name",
+    "quantity",
+    "amount",
+    "receipt",
+    "created_by__first_name",
+    "created_by__last_name",
+    "created_by__username",
+    "created_at",
+    "reversal__pk",
+    "reversal__reason",
+    "reversal__created_at",
+    "reversal__created_by__first_name",
+    "reversal__created_by__last_name",
+    "reversal__created_by__username",
+]
 
 
 def ledger_rows(budget: Budget) -> Iterator[LedgerRow]:
-    """Expenses in receipt-number order, each followed by its reversal if it has one."""
-    expenses = (
+    """Expenses in receipt-number order, each followed by its reversal if it has one.
+
+    One query joins category, users and reversal (what ``select_related`` would join) and is read
+    in chunks with ``.iterator()``. It asks for plain values rather than model instances: building
+    five model objects per row was three quarters of the export's time at 100,000 rows.
+    """
+    rows = (
         Expense.objects.filter(budget=budget)
-        .select_related("category", "created_by", "reversal", "reversal__created_by")
         .order_by("receipt_number")
+        .values_list(*LEDGER_FIELDS)
         .iterator(chunk_size=CHUNK_SIZE)
     )
+    zone = timezone.get_current_timezone()
     yes, no = _("ja"), _("nein")
     expense_kind, reversal_kind = _("Ausgabe"), _("Storno")
-    for expense in expenses:
-        reversal = expense.reversal if expense.is_reversed else None
+    reversal_text = _("Storno zu Beleg %(number)s: %(reason)s")
+    for (
+        number,
+        spent_on,
+        payee,
+        description,
+        category,
+        quantity,
+        amount,
+        receipt,
+        first,
+        last,
+        username,
+        created_at,
+        reversal_pk,
+        reason,
+        reversed_at,
+        reversal_first,
+        reversal_last,
+        reversal_username,
+    ) in rows:
+        reversed_at = reversed_at.astimezone(zone).replace(tzinfo=None) if reversal_pk else None
         yield LedgerRow(
-            receipt_number=expense.receipt_number,
+            receipt_number=number,
             kind=expense_kind,
-            day=expense.spent_on,
-            payee=expense.payee,
-            description=expense.description,
-            category=expense.category.name,
-            quantity=expense.quantity,
-            amount=expense.amount,
-            has_file=yes if expense.receipt else no,
-            booked_by=_user(expense.created_by),
-            booked_at=_local(expense.created_at),
+            day=spent_on,
+            payee=payee,
+            description=description,
+            category=category,
+            quantity=quantity,
+            amount=amount,
+            has_file=yes if receipt else no,
+            booked_by=_name(first, last, username),
+            booked_at=created_at.astimezone(zone).replace(tzinfo=None),
             reversal_of=None,
-            reversed_on=timezone.localdate(reversal.created_at) if reversal else None,
+            reversed_on=reversed_at.date() if reversed_at else None,
         )
-        if reversal:
+        if reversal_pk:
             yield LedgerRow(
                 receipt_number=None,
                 kind=reversal_kind,
-                day=timezone.localdate(reversal.created_at),
-                payee=expense.payee,
-                description=_("Storno zu Beleg %(number)s: %(reason)s")
-                % {"number": expense.receipt_number, "reason": reversal.reason},
-                category=expense.category.name,
-                quantity=-expense.quantity,
-                amount=-expense.amount,
+                day=reversed_at.date(),
+                payee=payee,
+                description=reversal_text % {"number": number, "reason": reason},
+                category=category,
+                quantity=-quantity,
+                amount=-amount,
                 has_file="",
-                booked_by=_user(reversal.created_by),
-                booked_at=_local(reversal.created_at),
-                reversal_of=expense.receipt_number,
+                booked_by=_name(reversal_first, reversal_last, reversal_username),
+                booked_at=reversed_at,
+                reversal_of=number,
                 reversed_on=None,
             )
 
