@@ -13,20 +13,35 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 from django.utils import formats, timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from .models import Budget, Category, DailySpending, Expense
 from .money import ZERO, cents
 
 LATEST_BOOKINGS = 10
+LATEST_FIELDS = [
+    "budget_id",
+    "receipt_number",
+    "spent_on",
+    "payee",
+    "amount",
+    "receipt",
+    "category__name",
+    "reversal__reason",
+    "reversal__created_at",
+    "reversal__expense_id",
+]
 
 # Progress bar colours: amber from 80 % of the cap, red from 95 %.
 WARNING_SHARE = Decimal("80")
 DANGER_SHARE = Decimal("95")
 
-# The chart table lists days while there are few of them, then weeks, then months.
+# The chart table lists days while there are few of them, then weeks for a period of up to four
+# months, then months: a fallback table of more than about twenty rows helps nobody.
 TABLE_MAX_DAYS = 31
-TABLE_MAX_WEEKLY_PERIOD = 366
+TABLE_MAX_WEEKLY_PERIOD = 16 * 7
+DRAW_MAX_STEPS = 120
 
 
 def share_of(part: Decimal, whole: Decimal) -> Decimal:
@@ -97,8 +112,12 @@ class SpendingChart:
         # Leave headroom above the cap line so it does not sit on the border.
         return self.cap * Decimal("1.08") if self.cap else Decimal(1)
 
+    @cached_property
+    def _scale(self) -> float:
+        return self.HEIGHT / float(self.y_max)
+
     def _y(self, value: Decimal) -> str:
-        return f"{self.HEIGHT - float(value / self.y_max) * self.HEIGHT:.2f}"
+        return f"{self.HEIGHT - float(value) * self._scale:.1f}"
 
     def _x(self, day: datetime.date) -> int:
         return (day - self.start).days
@@ -108,11 +127,23 @@ class SpendingChart:
         return self._y(self.cap)
 
     @property
+    def steps(self) -> list[tuple[datetime.date, Decimal]]:
+        """The days the line steps up. Beyond ``DRAW_MAX_STEPS`` booking days, one step per week
+        (on its last booking day): a step is then a few pixels wide, and drawing stays cheap
+        however busy the period was."""
+        if len(self.days) <= DRAW_MAX_STEPS:
+            return self.days
+        weekly: dict[tuple[int, int], tuple[datetime.date, Decimal]] = {}
+        for day, cumulative in self.days:
+            weekly[day.isocalendar()[:2]] = (day, cumulative)
+        return list(weekly.values())
+
+    @cached_property
     def line_points(self) -> str:
         """A step line: flat until a day's bookings, then up by that day's net amount."""
         points = [f"0,{self._y(ZERO)}"]
         previous = ZERO
-        for day, cumulative in self.days:
+        for day, cumulative in self.steps:
             x = self._x(day)
             points.append(f"{x},{self._y(previous)}")
             points.append(f"{x},{self._y(cumulative)}")
@@ -140,7 +171,7 @@ def spending_chart(budget: Budget, today: datetime.date | None = None) -> Spendi
     for day, spent in daily:
         if not spent:
             continue  # a day whose bookings were all reversed
-        cumulative = cents(cumulative + spent)
+        cumulative += spent  # exact: every figure has two decimal places
         days.append((day, cumulative))
 
     start = budget.starts_on
@@ -166,44 +197,48 @@ def _table_rows(days, chart: SpendingChart) -> tuple[str, list[ChartRow]]:
     else:
         granularity = "month"
 
-    buckets: list[list] = []  # [key, label, spent in bucket, cumulative at its end]
+    buckets: list[list] = []  # [first day, spent in bucket, cumulative at its end]
     previous = ZERO
     for day, cumulative in days:
-        key, label = _bucket(day, granularity)
+        key = _bucket_start(day, granularity)
         if buckets and buckets[-1][0] == key:
-            buckets[-1][2] += cumulative - previous
-            buckets[-1][3] = cumulative
+            buckets[-1][1] += cumulative - previous
+            buckets[-1][2] = cumulative
         else:
-            buckets.append([key, label, cumulative - previous, cumulative])
+            buckets.append([key, cumulative - previous, cumulative])
         previous = cumulative
     rows = [
         ChartRow(
-            label=label,
+            label=_bucket_label(key, granularity),
             spent=cents(spent),
             cumulative=cumulative,
             share=share_of(cumulative, chart.cap),
         )
-        for _key, label, spent, cumulative in buckets
+        for key, spent, cumulative in buckets
     ]
     return granularity, rows
 
 
-def _bucket(day: datetime.date, granularity: str):
+def _bucket_start(day: datetime.date, granularity: str) -> datetime.date:
     if granularity == "day":
-        return day, formats.date_format(day, "SHORT_DATE_FORMAT")
+        return day
     if granularity == "week":
-        monday = day - datetime.timedelta(days=day.weekday())
-        sunday = monday + datetime.timedelta(days=6)
-        year, week, _weekday = day.isocalendar()
-        label = _("KW %(week)s/%(year)s (%(start)s–%(end)s)") % {
+        return day - datetime.timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def _bucket_label(start: datetime.date, granularity: str) -> str:
+    if granularity == "day":
+        return formats.date_format(start, "SHORT_DATE_FORMAT")
+    if granularity == "week":
+        year, week, _weekday = start.isocalendar()
+        return _("KW %(week)s/%(year)s (%(start)s–%(end)s)") % {
             "week": week,
             "year": year,
-            "start": formats.date_format(monday, "SHORT_DATE_FORMAT"),
-            "end": formats.date_format(sunday, "SHORT_DATE_FORMAT"),
+            "start": formats.date_format(start, "SHORT_DATE_FORMAT"),
+            "end": formats.date_format(start + datetime.timedelta(days=6), "SHORT_DATE_FORMAT"),
         }
-        return monday, label
-    first = day.replace(day=1)
-    return first, formats.date_format(first, "YEAR_MONTH_FORMAT")
+    return formats.date_format(start, "YEAR_MONTH_FORMAT")
 
 
 # --- dashboard ----------------------------------------------------------------------------------
@@ -244,7 +279,12 @@ def category_lines(budget: Budget) -> list[CategoryLine]:
 
 def dashboard(budget: Budget, today: datetime.date | None = None) -> Dashboard:
     """Three queries on top of the budget itself: categories, latest bookings, daily totals."""
-    latest = list(budget.expenses.for_listing().order_by("-receipt_number")[:LATEST_BOOKINGS])
+    # Only what the list shows: no user rows, which are wide and not displayed here.
+    latest = list(
+        budget.expenses.select_related("category", "reversal")
+        .only(*LATEST_FIELDS)
+        .order_by("-receipt_number")[:LATEST_BOOKINGS]
+    )
     return Dashboard(
         budget=budget,
         categories=category_lines(budget),

@@ -72,13 +72,13 @@ def test_chart_line_steps_up_on_booking_days_and_runs_to_the_period_end(budget, 
     assert chart.width == 10
     assert chart.y_max == D("1080.0000")
     # 540 of 1080 is half the height; the cap line sits at 1000/1080.
-    assert chart.line_points == "0,100.00 2,100.00 2,50.00 10,50.00"
-    assert chart.cap_y == "7.41"
+    assert chart.line_points == "0,100.0 2,100.0 2,50.0 10,50.0"
+    assert chart.cap_y == "7.4"
 
 
-def test_long_busy_periods_are_tabled_by_week(budget, category, book):
+def test_busy_periods_of_a_few_months_are_tabled_by_week(budget, category, book):
     Budget.objects.filter(pk=budget.pk).update(
-        starts_on=datetime.date(2024, 1, 1), ends_on=datetime.date(2024, 6, 30)
+        starts_on=datetime.date(2024, 1, 1), ends_on=datetime.date(2024, 4, 21)
     )
     for day in range(40):
         book(category, "1.00", spent_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=day))
@@ -93,9 +93,9 @@ def test_long_busy_periods_are_tabled_by_week(budget, category, book):
     assert chart.rows[-1].cumulative == D("40.00")
 
 
-def test_periods_over_a_year_are_tabled_by_month(budget, category, book):
+def test_longer_busy_periods_are_tabled_by_month(budget, category, book):
     Budget.objects.filter(pk=budget.pk).update(
-        starts_on=datetime.date(2024, 1, 1), ends_on=datetime.date(2025, 12, 31)
+        starts_on=datetime.date(2024, 1, 1), ends_on=datetime.date(2024, 4, 22)
     )
     for day in range(0, 64, 2):
         book(category, "2.00", spent_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=day))
@@ -139,3 +139,19 @@ def test_statement_adds_up(budget, category, headsets, book, treasurer):
     assert statement.reversed_total == D("9.99")
     assert statement.booked_total - statement.reversed_total == statement.spent == D("120.50")
     assert statement.remaining == D("2379.50")
+
+
+def test_busy_years_are_drawn_in_weekly_steps(budget):
+    chart = reports.SpendingChart(
+        start=datetime.date(2024, 1, 1),
+        end=datetime.date(2024, 12, 31),
+        cap=D("1000.00"),
+        total=D("200.00"),
+        days=[
+            (datetime.date(2024, 1, 1) + datetime.timedelta(days=n), D(n + 1)) for n in range(200)
+        ],
+    )
+    assert len(chart.steps) == 29  # 200 days from a Monday: 28 full weeks and four days
+    assert chart.steps[0] == (datetime.date(2024, 1, 7), D(7))  # a week's last day and total
+    assert chart.steps[-1] == chart.days[-1]
+    assert chart.line_points.count(" ") == 2 * 29 + 1
