@@ -62,7 +62,8 @@ def test_shows_resolution_cap_spent_remaining_and_share(client, budget, category
     resolution = budget.resolution
     assert f"Beschluss {resolution.reference}" in page
     assert "24.11.2023" in page
-    assert "11 dafür, 0 dagegen, 1 Enthaltungen" in page
+    assert "Landesvorstand, 24.11.2023 · mit Zusatz beschlossen" in page
+    assert "(dafür 11, dagegen 0, Enthaltungen 1)" in page
     assert reverse("budget:resolution", args=[resolution.pk]) in response.content.decode()
     assert "2.500,00 €" in page
     assert "1.234,56 €" in page

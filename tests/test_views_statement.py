@@ -62,7 +62,7 @@ def test_statement_lists_resolution_figures_receipts_and_reversals(
     assert "Verwendungsnachweis" in page
     assert f"{resolution.reference} – {resolution.title}" in page
     assert "24.11.2023" in page and "Landesvorstand" in page
-    assert "mit Zusatz beschlossen; 11 dafür, 0 dagegen, 1 Enthaltungen" in page
+    assert "mit Zusatz beschlossen; dafür 11, dagegen 0, Enthaltungen 1" in page
     assert "Obergrenze laut Beschluss 2.500,00 €" in page
     assert "gebucht (3 Belege) 1.524,30 €" in page
     assert "abzüglich Stornierung (1) −75,00 €" in page
