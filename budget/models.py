@@ -34,7 +34,7 @@ from django.db.models import F, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .money import ZERO, cents, format_eur
+from .money import ZERO, cents, format_eur, share_of
 
 
 class PrivateStorage(FileSystemStorage):
@@ -223,10 +223,8 @@ class Budget(models.Model):
 
     @property
     def share_used(self) -> Decimal:
-        """Share of the cap already spent, in percent with one decimal."""
-        if not self.cap:
-            return ZERO
-        return (self.spent * 100 / self.cap).quantize(Decimal("0.1"))
+        """Share of the cap already spent, in percent, cut to one decimal."""
+        return share_of(self.spent, self.cap)
 
     def covers(self, day) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)

@@ -1,6 +1,6 @@
 """One place for rounding and formatting money."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 
@@ -24,3 +24,14 @@ def cents(value) -> Decimal:
 def format_eur(value) -> str:
     """`1.234,56 €` in German, `1,234.56 €` in English: the active locale decides separators."""
     return f"{number_format(cents(value), 2, use_l10n=True, force_grouping=True)}\u00a0€"
+
+
+def share_of(part: Decimal, whole: Decimal) -> Decimal:
+    """``part`` as a percentage of ``whole``, cut (not rounded) to one decimal.
+
+    Cutting keeps the number and the colour of the progress bar in step: 79.99 % shows as
+    "79,9 %" on a green bar, never as "80,0 %" on a green one.
+    """
+    if not whole:
+        return Decimal("0.0")
+    return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_DOWN)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from .models import Budget, Category, DailySpending, Expense
-from .money import ZERO, cents
+from .money import ZERO, cents, share_of
 
 LATEST_BOOKINGS = 10
 LATEST_FIELDS = [
@@ -42,17 +42,6 @@ DANGER_SHARE = Decimal("95")
 TABLE_MAX_DAYS = 31
 TABLE_MAX_WEEKLY_PERIOD = 16 * 7
 DRAW_MAX_STEPS = 120
-
-
-def share_of(part: Decimal, whole: Decimal) -> Decimal:
-    """``part`` as a percentage of ``whole``, cut (not rounded) to one decimal.
-
-    Cutting keeps the number and the colour of the progress bar in step: 79.99 % shows as
-    "79,9 %" on a green bar, never as "80,0 %" on a green one.
-    """
-    if not whole:
-        return Decimal("0.0")
-    return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
 
 
 def progress_level(spent: Decimal, cap: Decimal) -> str:
