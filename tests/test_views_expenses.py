@@ -258,8 +258,16 @@ def test_forbidden_page_explains_the_roles_in_german(client, outsider, budget):
     assert "Berechtigung" in response.content.decode()
 
 
-@pytest.mark.parametrize("params", [{"page": "abc"}, {"page": "-1"}, {"date_from": "31.02.2024"},
-                                    {"category": "kein"}, {"q": "x" * 500}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "abc"},
+        {"page": "-1"},
+        {"date_from": "31.02.2024"},
+        {"category": "kein"},
+        {"q": "x" * 500},
+    ],
+)
 def test_hostile_list_parameters_do_not_break_the_list(client, director, budget, params):
     client.force_login(director)
     assert client.get(list_url(budget), params).status_code == 200
