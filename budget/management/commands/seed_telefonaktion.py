@@ -85,7 +85,7 @@ class Command(BaseCommand):
             if group:
                 user.groups.add(Group.objects.get(name=group))
             users[username] = user
-        self.stdout.write("Demo-Zugänge (http://127.0.0.1:8000/accounts/login/):")
+        self.stdout.write("Demo-Zugänge (Anmeldung unter /accounts/login/):")
         for line in lines:
             self.stdout.write(line)
         return users
