@@ -146,3 +146,27 @@ def test_pdf_template_is_self_contained(client, budget, ledger, director):
     assert "budget/statement_pdf.html" in rendered
     assert "budget/_statement_body.html" in rendered  # the same content as the HTML page
     assert "base.html" not in rendered  # no navigation, no Bootstrap to parse
+
+
+def test_a_very_long_ledger_goes_to_the_appendix_with_exact_totals(
+    client, budget, category, book, treasurer, director, monkeypatch
+):
+    from budget import reports
+    from budget.services import reverse_expense
+
+    monkeypatch.setattr(reports, "STATEMENT_MAX_LINES", 3)
+    expenses = [
+        book(category, amount, payee=f"Lieferant {i}").expense
+        for i, amount in enumerate(["10.10", "20.20", "30.30", "40.40"])
+    ]
+    reverse_expense(expense=expenses[1], reason="doppelt", created_by=treasurer)
+    client.force_login(director)
+    html = client.get(reverse("budget:budget_statement", args=[budget.pk])).content.decode()
+    assert "Die Belegliste umfasst 4 Belege mit 1 Stornierungen und liegt als Anlage bei" in html
+    assert "Lieferant 0" not in html
+    assert "gebucht (4 Belege)" in html and "101,00\u00a0€" in html
+    assert "abzüglich Stornierung (1)" in html and "−20,20\u00a0€" in html
+    assert "80,80\u00a0€" in html  # spent
+    pdf = client.get(reverse("budget:budget_statement_pdf", args=[budget.pk]))
+    assert pdf.status_code == 200
+    assert b"".join(pdf.streaming_content if pdf.streaming else [pdf.content]).startswith(b"%PDF")
