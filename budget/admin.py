@@ -83,6 +83,14 @@ class ResolutionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_cap_total=Sum("budgets__cap"))
 
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and request.method == "POST":
+            # The admin's save runs in one transaction; hold the budgets still while their
+            # inline forms validate the cap and period against what is booked.
+            list(Budget.objects.select_for_update().filter(resolution=obj).values_list("pk"))
+        return obj
+
     @admin.display(description=_("Nr."), ordering=("year", "number"))
     def reference_display(self, obj):
         return obj.reference
@@ -153,6 +161,17 @@ class BudgetAdmin(admin.ModelAdmin):
         "share_display",
         "last_receipt_number",
     ]
+
+    def get_object(self, request, object_id, from_field=None):
+        if request.method == "POST":
+            # Lock the row for the admin's save transaction: the cap and period are validated
+            # against the running totals, and no booking may slip in between.
+            queryset = self.get_queryset(request).select_for_update(of=("self",))
+            try:
+                return queryset.get(pk=object_id)
+            except (Budget.DoesNotExist, ValueError, ValidationError):
+                return None
+        return super().get_object(request, object_id, from_field)
 
     @admin.display(description=_("Obergrenze"), ordering="cap")
     def cap_display(self, obj):

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -253,7 +254,11 @@ def _header_row(sheet, titles):
 
 def _xlsx_text(sheet, value: str):
     """Text stays text: openpyxl would store a string starting with "=" as a formula. In a typed
-    string cell ``+``, ``-`` and ``@`` are harmless, so no apostrophe is needed here."""
+    string cell ``+``, ``-`` and ``@`` are harmless, so no apostrophe is needed here. Control
+    characters (which the booking refuses, but older data or admin-typed names might hold) are
+    dropped, since the file format cannot hold them at all."""
+    if value:
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if value and value.startswith("="):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"

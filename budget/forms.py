@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import receipts
 from .models import Category, Expense, Reversal
-from .services import MAX_AMOUNT
+from .services import CONTROL_CHARACTERS, MAX_AMOUNT
 
 _GROUPED_DOTS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?$")  # 1.234 / 1.234,56
 _COMMA_DECIMAL = re.compile(r"^\d+(?:,\d+)?$")  # 1234 / 12,50
@@ -29,7 +29,8 @@ def parse_amount(raw: str) -> Decimal:
 
     ``1.234,56`` → 1234.56, ``1.500`` → 1500, ``12,50`` and ``12.50`` → 12.50. A dot followed by
     exactly three digits is a thousands separator, as on every German receipt. With the English
-    interface active, ``1,500`` is read the English way (1500).
+    interface active the separators swap roles: ``1,500`` is 1500 and ``12.500`` is refused
+    (three decimals) instead of silently becoming 12,500.
     """
     text = (raw or "").replace("\u00a0", "").replace(" ", "").strip()
     text = re.sub(r"(?i)(€|eur)$", "", text)
@@ -42,7 +43,7 @@ def parse_amount(raw: str) -> Decimal:
     english = (get_language() or "de").startswith("en")
     if english and _GROUPED_COMMAS_ONLY.match(text):
         normal = text.replace(",", "")
-    elif _GROUPED_DOTS.match(text):
+    elif not english and _GROUPED_DOTS.match(text):
         normal = text.replace(".", "").replace(",", ".")
     elif _COMMA_DECIMAL.match(text):
         normal = text.replace(",", ".")
@@ -106,6 +107,11 @@ class ReceiptField(forms.FileField):
                 raise ValidationError(exc.message, code="invalid_receipt") from exc
 
 
+def no_control_characters(value: str) -> None:
+    if CONTROL_CHARACTERS.search(value or ""):
+        raise ValidationError(_("Steuerzeichen sind hier nicht erlaubt."), code="control")
+
+
 class ExpenseForm(forms.Form):
     category = forms.ModelChoiceField(
         queryset=Category.objects.none(), label=_("Kategorie"), empty_label=_("– bitte wählen –")
@@ -117,12 +123,15 @@ class ExpenseForm(forms.Form):
         error_messages={"invalid": _("Bitte ein gültiges Datum eingeben, z. B. 24.11.2023.")},
     )
     payee = forms.CharField(
+        validators=[no_control_characters],
         label=_("Empfänger"),
         max_length=Expense._meta.get_field("payee").max_length,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     description = forms.CharField(
-        label=_("Beschreibung"), max_length=Expense._meta.get_field("description").max_length
+        validators=[no_control_characters],
+        label=_("Beschreibung"),
+        max_length=Expense._meta.get_field("description").max_length,
     )
     amount = GermanDecimalField(
         label=_("Betrag (brutto, €)"), help_text=_("z. B. 1.234,56 oder 12,50")
@@ -168,6 +177,7 @@ class ExpenseForm(forms.Form):
 
 class ReversalForm(forms.Form):
     reason = forms.CharField(
+        validators=[no_control_characters],
         label=_("Grund der Stornierung"),
         max_length=Reversal._meta.get_field("reason").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -225,7 +235,7 @@ class ExpenseFilterForm(forms.Form):
         q = data["q"].strip()
         if q:
             match = Q(payee__icontains=q) | Q(description__icontains=q)
-            if q.isdigit():
+            if q.isascii() and q.isdigit() and len(q) <= 9:
                 match |= Q(receipt_number=int(q))
             queryset = queryset.filter(match)
         return queryset

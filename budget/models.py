@@ -30,7 +30,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Max, Min, Q
+from django.utils import formats
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +60,26 @@ def attachment_upload_to(instance, filename):
 
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class KeepsRunningTotals(models.Model):
+    """Running totals belong to the booking service. A plain ``save()`` of an existing row (the
+    admin editing a budget's name or a category's plan) writes every other column but never
+    these, so it cannot put back a value a booking has changed in the meantime."""
+
+    RUNNING_TOTALS: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.RUNNING_TOTALS
+            ]
+        super().save(*args, **kwargs)
 
 
 class Resolution(models.Model):
@@ -147,7 +168,15 @@ class BudgetQuerySet(models.QuerySet):
         return self.select_related("resolution")
 
 
-class Budget(models.Model):
+class Budget(KeepsRunningTotals):
+    RUNNING_TOTALS = (
+        "spent",
+        "last_receipt_number",
+        "active_expense_count",
+        "missing_receipt_count",
+        "reversal_count",
+    )
+
     class Currency(models.TextChoices):
         EUR = "EUR", _("Euro")
 
@@ -214,6 +243,19 @@ class Budget(models.Model):
             ) % {"spent": format_eur(self.spent)}
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("Das Ende darf nicht vor dem Beginn liegen.")
+        elif self.pk and self.starts_on:
+            # The period may not shut out expenses already booked in it.
+            span = self.expenses.filter(reversal__isnull=True).aggregate(
+                first=Min("spent_on"), last=Max("spent_on")
+            )
+            if span["first"] and span["first"] < self.starts_on:
+                errors["starts_on"] = _(
+                    "Es gibt bereits Ausgaben vom %(date)s; der Beginn darf nicht später liegen."
+                ) % {"date": formats.date_format(span["first"], "SHORT_DATE_FORMAT")}
+            if span["last"] and self.ends_on and span["last"] > self.ends_on:
+                errors["ends_on"] = _(
+                    "Es gibt bereits Ausgaben vom %(date)s; das Ende darf nicht früher liegen."
+                ) % {"date": formats.date_format(span["last"], "SHORT_DATE_FORMAT")}
         if errors:
             raise ValidationError(errors)
 
@@ -230,7 +272,9 @@ class Budget(models.Model):
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
-class Category(models.Model):
+class Category(KeepsRunningTotals):
+    RUNNING_TOTALS = ("spent", "quantity")
+
     class OverPlan(models.TextChoices):
         WARN = "warn", _("warnen, aber buchen")
         STOP = "stop", _("Buchung ablehnen")
@@ -282,6 +326,18 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.quantity_cap is not None and self.quantity_cap < self.quantity:
+            raise ValidationError(
+                {
+                    "quantity_cap": _(
+                        "Es sind bereits %(quantity)s %(unit)s gebucht; die Höchstmenge darf "
+                        "nicht darunter liegen."
+                    )
+                    % {"quantity": self.quantity, "unit": self.quantity_unit}
+                }
+            )
 
     @property
     def remaining_plan(self) -> Decimal | None:
@@ -401,6 +457,12 @@ class Expense(models.Model):
             return self.reversal is not None
         except Reversal.DoesNotExist:
             return False
+
+    @property
+    def receipt_download_name(self) -> str:
+        """The name the file was uploaded with, but with the extension its content has."""
+        stem = Path(self.receipt_original_name).stem or f"beleg-{self.receipt_number}"
+        return f"{stem}{Path(self.receipt.name).suffix}"
 
     @property
     def receipt_is_image(self) -> bool:

@@ -46,7 +46,9 @@ HEIC = ReceiptKind("image/heic", ".heic")
 
 
 def _sniff(head: bytes) -> ReceiptKind | None:
-    if b"%PDF-" in head[:1024]:
+    # The PDF header must open the file (whitespace or a BOM aside): an HTML page that merely
+    # mentions "%PDF-" in a comment is not a receipt.
+    if head.lstrip(b"\x00\t\n\r\x0c \xef\xbb\xbf").startswith(b"%PDF-"):
         return PDF
     if head.startswith(b"\xff\xd8\xff"):
         return JPEG

@@ -10,17 +10,21 @@ when they raise, and an uploaded receipt file is removed again.
 from __future__ import annotations
 
 import datetime
+import logging
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from . import receipts
 from .models import Budget, Category, DailySpending, Expense, Reversal
 from .money import cents, format_eur
+
+logger = logging.getLogger(__name__)
 
 MAX_AMOUNT = Decimal("9999999999.99")  # what DecimalField(max_digits=12, decimal_places=2) holds
 
@@ -162,6 +166,16 @@ class AlreadyReversed(BookingError):
         ) % {"number": self.receipt_number}
 
 
+class LedgerInconsistent(BookingError):
+    @property
+    def message(self) -> str:
+        return _(
+            "Die Buchung wurde nicht gespeichert: die Summen des Budgets stimmen nicht mit dem "
+            "Journal überein. Bitte die Administration bitten, „manage.py verify_totals“ "
+            "auszuführen."
+        )
+
+
 @dataclass
 class BookingResult:
     expense: Expense
@@ -182,10 +196,18 @@ def _check_amount(amount) -> Decimal:
     return cents(amount)
 
 
+# Control characters have no place on a receipt, and spreadsheet files cannot even hold them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _check_text(field_name: str, value: str, max_length: int, label: str) -> str:
     value = (value or "").strip()
     if not value:
         raise InvalidExpense(field_name, _("%(label)s fehlt.") % {"label": label})
+    if CONTROL_CHARACTERS.search(value):
+        raise InvalidExpense(
+            field_name, _("%(label)s enthält unzulässige Steuerzeichen.") % {"label": label}
+        )
     if len(value) > max_length:
         raise InvalidExpense(
             field_name,
@@ -213,6 +235,9 @@ def record_expense(
         raise InvalidExpense("quantity", _("Die Menge muss eine ganze Zahl ab 1 sein."))
     if not isinstance(spent_on, datetime.date) or isinstance(spent_on, datetime.datetime):
         raise InvalidExpense("spent_on", _("Bitte ein gültiges Datum angeben."))
+    if spent_on > timezone.localdate():
+        # A booked line can never be removed, so a typo like 2204 would stay on the books.
+        raise InvalidExpense("spent_on", _("Das Datum liegt in der Zukunft."))
     payee = _check_text("payee", payee, Expense._meta.get_field("payee").max_length, _("Empfänger"))
     description = _check_text(
         "description",
@@ -220,10 +245,10 @@ def record_expense(
         Expense._meta.get_field("description").max_length,
         _("Beschreibung"),
     )
-    content_type = ""
+    kind = None
     if receipt:
         try:
-            content_type = receipts.inspect(receipt).content_type
+            kind = receipts.inspect(receipt)
         except receipts.InvalidReceipt as exc:
             raise InvalidExpense("receipt", exc.message) from exc
 
@@ -291,9 +316,16 @@ def record_expense(
             )
             if receipt:
                 expense.receipt_original_name = _original_name(receipt)
-                expense.receipt_content_type = content_type
+                expense.receipt_content_type = kind.content_type
+                # Stored under a generated name whose extension follows the content.
+                receipt.name = f"beleg{kind.extension}"
                 expense.receipt = receipt
-            expense.save()
+            try:
+                expense.save()
+            except IntegrityError:
+                # Only a ledger whose running totals drifted can get here (receipt number taken).
+                logger.exception("Booking refused by the database for budget %s", locked.pk)
+                raise LedgerInconsistent() from None
             Budget.objects.filter(pk=locked.pk).update(
                 spent=new_spent,
                 last_receipt_number=receipt_number,
@@ -341,8 +373,12 @@ def reverse_expense(*, expense: Expense | int, reason: str, created_by) -> Rever
                 spent=cents(cat.spent - original.amount), quantity=cat.quantity - original.quantity
             )
     except IntegrityError:
-        # The one-to-one constraint is the database's backstop against a second reversal.
-        raise AlreadyReversed(receipt_number=original.receipt_number) from None
+        # The one-to-one constraint is the database's backstop against a second reversal;
+        # anything else means the running totals drifted from the ledger.
+        if Reversal.objects.filter(expense_id=expense_id).exists():
+            raise AlreadyReversed(receipt_number=original.receipt_number) from None
+        logger.exception("Reversal refused by the database for expense %s", expense_id)
+        raise LedgerInconsistent() from None
     return reversal
 
 

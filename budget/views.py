@@ -164,7 +164,7 @@ def expense_receipt(request, budget_id, pk):
         raise Http404(_("Zu dieser Ausgabe gibt es keine Belegdatei."))
     return _private_file(
         expense.receipt,
-        expense.receipt_original_name or f"beleg-{expense.receipt_number}",
+        expense.receipt_download_name,
         expense.receipt_content_type or "application/octet-stream",
         as_attachment="download" in request.GET,
     )

@@ -55,5 +55,7 @@ def test_english_users_write_thousands_with_commas():
         assert parse_amount("1,500") == Decimal("1500.00")
         assert parse_amount("1,234.56") == Decimal("1234.56")
         assert parse_amount("12.50") == Decimal("12.50")
+        with pytest.raises(ValidationError):
+            parse_amount("12.500")  # not twelve thousand five hundred in English
     with translation.override("de"), pytest.raises(ValidationError):
         parse_amount("1,500")

@@ -216,3 +216,34 @@ def test_booked_by_and_when_are_recorded(book, category, treasurer):
     expense = book(category, "12.00").expense
     assert expense.created_by == treasurer
     assert expense.created_at is not None
+
+
+def test_future_dates_are_refused(book, category):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    book(category, "1.00", spent_on=today)
+    with pytest.raises(InvalidExpense) as refused:
+        book(category, "1.00", spent_on=today + datetime.timedelta(days=1))
+    assert refused.value.field == "spent_on"
+    assert Expense.objects.count() == 1
+
+
+@pytest.mark.parametrize("text", ["a\x01b", "Tab\x0bstop", "esc\x1b[31m", "del\x7f"])
+def test_control_characters_are_refused(book, category, treasurer, text):
+    with pytest.raises(InvalidExpense):
+        book(category, "1.00", payee=text)
+    expense = book(category, "1.00").expense
+    with pytest.raises(InvalidExpense):
+        reverse_expense(expense=expense, reason=text, created_by=treasurer)
+    assert Expense.objects.count() == 1 and Reversal.objects.count() == 0
+
+
+def test_stored_receipt_extension_follows_the_content(book, category):
+    from .helpers import image_upload
+
+    upload = image_upload("PNG", "scan.txt")
+    expense = book(category, "1.00", receipt=upload).expense
+    assert expense.receipt.name.endswith(".png")
+    assert expense.receipt_download_name == "scan.png"
+    assert expense.receipt_original_name == "scan.txt"

@@ -126,6 +126,9 @@ def test_german_and_iso_dates(client, treasurer, budget, category, typed):
         ({"payee": "x" * 201}, "payee", "höchstens 200 Zeichen"),
         ({"description": "y" * 501}, "description", "höchstens 500 Zeichen"),
         ({"payee": "   "}, "payee", "zwingend erforderlich"),
+        ({"payee": "a\x01b"}, "payee", "Steuerzeichen"),
+        ({"description": "esc\x1b[31m"}, "description", "Steuerzeichen"),
+        ({"spent_on": "31.12.9999"}, "spent_on", "in der Zukunft"),
         ({"category": "999999"}, "category", "gültige Auswahl"),
     ],
 )
@@ -236,6 +239,12 @@ def test_heic_from_an_iphone_is_accepted(client, treasurer, budget, category):
         ("beleg.exe", b"MZ\x90\x00" + b"\x00" * 100, "application/pdf", "Dateityp"),
         ("beleg.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "image/png", "beschädigt"),
         ("beleg.pdf", b"%PDF-1.4 truncated", "application/pdf", "unvollständig"),
+        (
+            "evil.html",
+            b"<html><!-- %PDF-1.4 --><script>x</script>\n%%EOF",
+            "application/pdf",
+            "Dateityp",
+        ),
         ("leer.pdf", b"", "application/pdf", "leer"),
     ],
 )
