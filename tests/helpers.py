@@ -1,6 +1,7 @@
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image
 
 MINIMAL_PDF = (
@@ -23,3 +24,9 @@ def image_upload(fmt="PNG", name="beleg.png", content_type="image/png"):
 
 def files_under(path):
     return sorted(p for p in path.rglob("*") if p.is_file())
+
+
+def assert_login_required(response):
+    """Anonymous users are sent to the login page."""
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))

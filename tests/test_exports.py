@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from budget.services import reverse_expense
 
+from .helpers import assert_login_required
+
 EXPORTS = ["budget:budget_export_csv", "budget:budget_export_xlsx"]
 TRICKY_PAYEE = 'Müller; "Der Bäcker"\nFiliale Erfurt'
 
@@ -55,9 +57,7 @@ def test_user_without_role_is_refused(client, budget, outsider, name):
 
 @pytest.mark.parametrize("name", EXPORTS)
 def test_anonymous_is_sent_to_login(client, budget, name):
-    response = client.get(reverse(name, args=[budget.pk]))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_login_required(client.get(reverse(name, args=[budget.pk])))
 
 
 @pytest.mark.parametrize("name", EXPORTS)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from budget.models import Budget, Category, Expense
 
 from .factories import BudgetFactory, CategoryFactory
-from .helpers import files_under, image_upload, pdf_upload
+from .helpers import assert_login_required, files_under, image_upload, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +38,7 @@ def assert_nothing_saved(budget, settings):
 
 
 def test_anonymous_is_sent_to_login(client, budget):
-    response = client.get(url(budget))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_login_required(client.get(url(budget)))
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ from django.urls import reverse
 from budget.models import Budget, Category
 from budget.services import record_expense, reverse_expense
 
+from .helpers import assert_login_required
+
 
 def url(budget):
     return reverse("budget:budget_dashboard", args=[budget.pk])
@@ -36,9 +38,7 @@ def test_user_without_role_is_refused(client, budget, outsider):
 
 
 def test_anonymous_is_sent_to_login(client, budget):
-    response = client.get(url(budget))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_login_required(client.get(url(budget)))
 
 
 def test_unknown_budget_is_404(client, treasurer):

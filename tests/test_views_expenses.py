@@ -10,7 +10,7 @@ from budget.models import Budget, Expense, Reversal
 from budget.services import reverse_expense
 
 from .factories import BudgetFactory, CategoryFactory
-from .helpers import files_under, image_upload, pdf_upload
+from .helpers import assert_login_required, files_under, image_upload, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +41,7 @@ def receipt_url(expense):
 
 @pytest.mark.parametrize("page", [list_url, detail_url, receipt_url, reverse_url])
 def test_anonymous_users_are_sent_to_login(client, expense, budget, page):
-    response = client.get(page(budget if page is list_url else expense))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_login_required(client.get(page(budget if page is list_url else expense)))
 
 
 @pytest.mark.parametrize(

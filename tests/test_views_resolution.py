@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from budget.models import ResolutionAttachment
 
-from .helpers import MINIMAL_PDF
+from .helpers import MINIMAL_PDF, assert_login_required
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +31,7 @@ def urls(attachment):
 
 def test_anonymous_is_sent_to_login(client, attachment):
     for url in urls(attachment):
-        response = client.get(url)
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
+        assert_login_required(client.get(url))
 
 
 @pytest.mark.parametrize(

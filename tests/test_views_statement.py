@@ -8,6 +8,8 @@ from django.urls import reverse
 from budget.models import Category
 from budget.services import reverse_expense
 
+from .helpers import assert_login_required
+
 PAGES = ["budget:budget_statement", "budget:budget_statement_pdf"]
 
 
@@ -43,9 +45,7 @@ def test_user_without_role_is_refused(client, budget, outsider, name):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_anonymous_is_sent_to_login(client, budget, name):
-    response = client.get(reverse(name, args=[budget.pk]))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_login_required(client.get(reverse(name, args=[budget.pk])))
 
 
 # --- content --------------------------------------------------------------------------------
