@@ -101,3 +101,11 @@ def test_receipt_opens_for_the_director_but_booking_is_forbidden(
     assert response.headers["content-type"] == "application/pdf"
     forbidden = page.goto(f"{live_server.url}/budgets/{budget.pk}/expenses/new/")
     assert forbidden.status == 403
+
+    # The director's dashboard on the phone: figures, chart, latest booking, nothing cut off.
+    page.goto(f"{live_server.url}/budgets/{budget.pk}/")
+    expect(page.get_by_role("heading", name="Telefonaktion 2024")).to_be_visible()
+    expect(page.get_by_text("2.487,50\u00a0€").first).to_be_visible()
+    expect(page.locator("svg").first).to_be_visible()
+    expect(page.get_by_text("Bäckerei Roth").first).to_be_visible()
+    assert_fits_the_screen(page)
