@@ -162,6 +162,7 @@ def test_over_the_cap_says_by_how_much_and_what_remains(
         "Diese Ausgabe würde das Budget um 120,00\u00a0€ überschreiten. "
         "Noch verfügbar: 312,40\u00a0€."
     ]
+    assert "Nicht gebucht." in response.content.decode()
     assert Expense.objects.count() == 1
     assert files_under(settings.MEDIA_ROOT) == []
 

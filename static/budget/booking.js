@@ -5,6 +5,14 @@
   var remainingEl = document.getElementById("remaining");
   var preview = document.getElementById("preview");
   if (!form || !remainingEl || !preview) { return; }
+  // After a refusal the page comes back with the figures on top; on a phone the message would
+  // be a scroll away, so bring the first refused field into view.
+  var invalid = form.querySelector(".is-invalid") || form.querySelector(".alert-danger");
+  if (invalid) {
+    invalid.scrollIntoView({ block: "center" });
+    if (invalid.focus && invalid.matches("input, select, textarea")) { invalid.focus({ preventScroll: true }); }
+  }
+
   var remaining = parseFloat(remainingEl.dataset.remaining);
   var lang = document.documentElement.lang || "de";
   var fmt = new Intl.NumberFormat(lang, { style: "currency", currency: "EUR" });
