@@ -100,3 +100,11 @@ def test_verify_totals_finds_and_fixes_a_drift(book, category, budget):
     call_command("verify_totals", "--fix")
     call_command("verify_totals")
     assert Budget.objects.get(pk=budget.pk).spent == Decimal("10.00")
+
+
+def test_verify_totals_is_quiet_when_asked(book, category, capsys):
+    book(category, "10.00")
+    call_command("verify_totals", verbosity=0)
+    assert capsys.readouterr().out == ""
+    call_command("verify_totals")
+    assert "0 Abweichung(en)" in capsys.readouterr().out

@@ -22,7 +22,8 @@ class Command(BaseCommand):
                 problems += self.check_budget(budget, fix)
         if problems and not fix:
             raise CommandError(f"{problems} Abweichung(en) gefunden. Mit --fix korrigieren.")
-        self.stdout.write(self.style.SUCCESS(f"Geprüft; {problems} Abweichung(en)."))
+        if options["verbosity"] > 0:
+            self.stdout.write(self.style.SUCCESS(f"Geprüft; {problems} Abweichung(en)."))
 
     def check_budget(self, budget: Budget, fix: bool) -> int:
         active = Q(expenses__reversal__isnull=True)
