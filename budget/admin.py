@@ -271,15 +271,6 @@ class ExpenseAdmin(admin.ModelAdmin):
     list_select_related = ["budget", "category", "created_by", "reversal"]
     date_hierarchy = "spent_on"
     actions = ["reverse_selected"]
-    readonly_fields = [
-        "receipt_number",
-        "receipt_link",
-        "receipt_original_name",
-        "receipt_content_type",
-        "created_by",
-        "created_at",
-        "reversal_display",
-    ]
 
     @admin.display(description=_("Betrag"), ordering="amount")
     def amount_display(self, obj):
@@ -317,18 +308,13 @@ class ExpenseAdmin(admin.ModelAdmin):
         return form
 
     def get_fields(self, request, obj=None):
+        booking_fields = ExpenseAdminForm.Meta.fields
         if obj is None:
-            return ExpenseAdminForm.Meta.fields
+            return booking_fields
+        # A booked line: every field read-only, the file as a link to the access-checked view.
         return [
             "receipt_number",
-            "budget",
-            "category",
-            "spent_on",
-            "payee",
-            "description",
-            "amount",
-            "quantity",
-            "receipt_link",
+            *(("receipt_link" if name == "receipt" else name) for name in booking_fields),
             "receipt_original_name",
             "receipt_content_type",
             "created_by",
