@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import receipts
 from .models import Category, Expense, Reversal
+from .one_time_keys import OneTimeKeyField, OneTimeKeyMixin
 from .services import CONTROL_CHARACTERS, MAX_AMOUNT
 
 _GROUPED_DOTS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?$")  # 1.234 / 1.234,56
@@ -112,7 +113,8 @@ def no_control_characters(value: str) -> None:
         raise ValidationError(_("Steuerzeichen sind hier nicht erlaubt."), code="control")
 
 
-class ExpenseForm(forms.Form):
+class ExpenseForm(OneTimeKeyMixin, forms.Form):
+    one_time_key = OneTimeKeyField()
     category = forms.ModelChoiceField(
         queryset=Category.objects.none(), label=_("Kategorie"), empty_label=_("– bitte wählen –")
     )
@@ -158,6 +160,7 @@ class ExpenseForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
+            Field("one_time_key"),
             Field("category"),
             Div(
                 Div("spent_on", css_class="col-sm-6"),
@@ -175,7 +178,8 @@ class ExpenseForm(forms.Form):
         )
 
 
-class ReversalForm(forms.Form):
+class ReversalForm(OneTimeKeyMixin, forms.Form):
+    one_time_key = OneTimeKeyField()
     reason = forms.CharField(
         validators=[no_control_characters],
         label=_("Grund der Stornierung"),
