@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budget', '0002_roles'),
+        ('budget', '0003_ledger_guards'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
