@@ -33,7 +33,7 @@ def fill_booking(page, tmp_path):
     page.get_by_label("Empfänger").fill("Bäckerei Roth")
     page.get_by_label("Beschreibung").fill("Frühstück")
     page.get_by_label("Betrag (brutto, €)").fill("12,50")
-    page.locator("input[type=file][name=receipt]").set_input_files(str(receipt))
+    page.locator("#id_receipt").set_input_files(str(receipt))
 
 
 def test_the_button_is_disabled_and_says_the_upload_runs(
