@@ -1,4 +1,4 @@
-"""The list and the dashboard on a 375 × 812 phone: whole rows are links, nothing scrolls sideways."""
+"""List and dashboard on a 375 × 812 phone: whole rows are links, nothing scrolls sideways."""
 
 import pytest
 from playwright.sync_api import expect
