@@ -1,7 +1,6 @@
-from django import template
-
 from decimal import ROUND_HALF_UP, Decimal
 
+from django import template
 from django.utils.formats import number_format
 
 from budget.money import format_eur
