@@ -19,10 +19,10 @@ from .forms import (
     ExpenseForm,
     GermanDecimalField,
     ReceiptField,
-    no_control_characters,
 )
 from .models import Category
 from .one_time_keys import OneTimeKeyField, OneTimeKeyMixin
+from .validators import no_control_characters
 
 _KM = re.compile(r"^\d{1,5}(?:[.,]\d)?$")
 
