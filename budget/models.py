@@ -269,16 +269,14 @@ class Budget(KeepsRunningTotals):
         constraints = [
             models.CheckConstraint(condition=Q(cap__gt=0), name="budget_cap_positive"),
             models.CheckConstraint(condition=Q(spent__gte=0), name="budget_spent_non_negative"),
+            # What is spent plus what open claims and orders reserve stays within the cap.
             models.CheckConstraint(
-                condition=Q(spent__lte=F("cap")), name="budget_spent_within_cap"
+                condition=Q(spent__lte=F("cap") - F("reserved_claims") - F("reserved_orders")),
+                name="budget_spent_within_cap",
             ),
             models.CheckConstraint(
                 condition=Q(reserved_claims__gte=0) & Q(reserved_orders__gte=0),
                 name="budget_reserved_non_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(spent__lte=F("cap") - F("reserved_claims") - F("reserved_orders")),
-                name="budget_committed_within_cap",
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
@@ -293,7 +291,17 @@ class Budget(KeepsRunningTotals):
         errors = {}
         if self.cap is not None and self.cap <= 0:
             errors["cap"] = _("Die Obergrenze muss größer als 0 sein.")
-        elif self.cap is not None and self.pk and self.cap < self.spent:
+        elif (
+            self.cap is not None
+            and self.pk
+            and self.reserved
+            and self.cap < self.spent + self.reserved
+        ):
+            errors["cap"] = _(
+                "Die Obergrenze darf nicht unter dem ausgegebenen und vorgemerkten Betrag "
+                "(%(committed)s) liegen."
+            ) % {"committed": format_eur(self.spent + self.reserved)}
+        if "cap" not in errors and self.cap is not None and self.pk and self.cap < self.spent:
             errors["cap"] = _(
                 "Die Obergrenze darf nicht unter den bereits ausgegebenen Betrag "
                 "(%(spent)s) sinken."
@@ -393,8 +401,10 @@ class Category(KeepsRunningTotals):
                 name="category_quantity_cap_positive",
             ),
             models.CheckConstraint(condition=Q(spent__gte=0), name="category_spent_non_negative"),
+            # Booked plus reserved pieces (open claims and orders) stay within the cap.
             models.CheckConstraint(
-                condition=Q(quantity_cap__isnull=True) | Q(quantity__lte=F("quantity_cap")),
+                condition=Q(quantity_cap__isnull=True)
+                | Q(quantity__lte=F("quantity_cap") - F("reserved_quantity")),
                 name="category_quantity_within_cap",
             ),
             models.CheckConstraint(
@@ -406,11 +416,6 @@ class Category(KeepsRunningTotals):
             models.CheckConstraint(
                 condition=Q(reserved__gte=0), name="category_reserved_non_negative"
             ),
-            models.CheckConstraint(
-                condition=Q(quantity_cap__isnull=True)
-                | Q(quantity__lte=F("quantity_cap") - F("reserved_quantity")),
-                name="category_committed_quantity_within_cap",
-            ),
         ]
 
     def __str__(self):
@@ -419,7 +424,19 @@ class Category(KeepsRunningTotals):
     def clean(self):
         # The readable side of category_quantity_within_cap and category_stop_within_plan.
         errors = {}
-        if self.quantity_cap is not None and self.quantity_cap < self.quantity:
+        if (
+            self.quantity_cap is not None
+            and self.quantity_cap < self.quantity + self.reserved_quantity
+        ):
+            errors["quantity_cap"] = _(
+                "Es sind bereits %(quantity)s %(unit)s gebucht oder vorgemerkt; die Höchstmenge "
+                "darf nicht darunter liegen."
+            ) % {"quantity": self.quantity + self.reserved_quantity, "unit": self.quantity_unit}
+        if (
+            "quantity_cap" not in errors
+            and self.quantity_cap is not None
+            and self.quantity_cap < self.quantity
+        ):
             errors["quantity_cap"] = _(
                 "Es sind bereits %(quantity)s %(unit)s gebucht; die Höchstmenge darf "
                 "nicht darunter liegen."

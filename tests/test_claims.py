@@ -349,13 +349,13 @@ def test_waiver_closes_an_approved_claim_and_the_cost_stays_booked(
 
 
 def test_the_database_refuses_a_committed_total_over_the_cap(claims_budget):
-    with pytest.raises(IntegrityError, match="budget_committed_within_cap"), transaction.atomic():
+    with pytest.raises(IntegrityError, match="budget_spent_within_cap"), transaction.atomic():
         Budget.objects.filter(pk=claims_budget.pk).update(reserved_claims=Decimal("2500.01"))
 
 
 def test_the_database_refuses_reserved_pieces_over_the_cap(headsets):
     with (
-        pytest.raises(IntegrityError, match="category_committed_quantity_within_cap"),
+        pytest.raises(IntegrityError, match="category_quantity_within_cap"),
         transaction.atomic(),
     ):
         Category.objects.filter(pk=headsets.pk).update(reserved_quantity=16)

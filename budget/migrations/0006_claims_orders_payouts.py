@@ -231,17 +231,25 @@ class Migration(migrations.Migration):
             model_name='budget',
             constraint=models.CheckConstraint(condition=models.Q(('reserved_claims__gte', 0), ('reserved_orders__gte', 0)), name='budget_reserved_non_negative'),
         ),
+        migrations.RemoveConstraint(
+            model_name='budget',
+            name='budget_spent_within_cap',
+        ),
         migrations.AddConstraint(
             model_name='budget',
-            constraint=models.CheckConstraint(condition=models.Q(('spent__lte', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('cap'), '-', models.F('reserved_claims')), '-', models.F('reserved_orders')))), name='budget_committed_within_cap'),
+            constraint=models.CheckConstraint(condition=models.Q(('spent__lte', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('cap'), '-', models.F('reserved_claims')), '-', models.F('reserved_orders')))), name='budget_spent_within_cap'),
         ),
         migrations.AddConstraint(
             model_name='category',
             constraint=models.CheckConstraint(condition=models.Q(('reserved__gte', 0)), name='category_reserved_non_negative'),
         ),
+        migrations.RemoveConstraint(
+            model_name='category',
+            name='category_quantity_within_cap',
+        ),
         migrations.AddConstraint(
             model_name='category',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_cap__isnull', True), ('quantity__lte', django.db.models.expressions.CombinedExpression(models.F('quantity_cap'), '-', models.F('reserved_quantity'))), _connector='OR'), name='category_committed_quantity_within_cap'),
+            constraint=models.CheckConstraint(condition=models.Q(('quantity_cap__isnull', True), ('quantity__lte', django.db.models.expressions.CombinedExpression(models.F('quantity_cap'), '-', models.F('reserved_quantity'))), _connector='OR'), name='category_quantity_within_cap'),
         ),
         migrations.AddField(
             model_name='claim',
