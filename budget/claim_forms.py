@@ -221,7 +221,7 @@ class OrderBookForm(ExpenseForm):
 class PayoutAccountForm(forms.Form):
     account_holder = _text(_("Kontoinhaber*in"), 70)
     iban = _text(_("IBAN"), 42, autocomplete="off", spellcheck="false")
-    bic = _text(_("BIC"), 11, autocomplete="off", spellcheck="false")
+    bic = _text(_("BIC (leer lassen: aus der IBAN)"), 11, required=False, autocomplete="off")
 
 
 class PaidForm(forms.Form):

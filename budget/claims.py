@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -122,20 +121,39 @@ def _lock(budget_id: int) -> Budget:
     return Budget.objects.select_for_update().get(pk=budget_id)
 
 
+def adjust_reservation(
+    *, budget_id: int, category_id: int, field: str, amount: Decimal, quantity: int
+) -> None:
+    """Add (or, negative, release) a reservation on the running totals. Under the budget lock;
+    the new values are computed here in Decimal and written as they are, never as SQL
+    arithmetic (SQLite would compute 113.00 − 12.34 − 100.00 − 0.66 in floating point)."""
+    reserved = Budget.objects.values_list(field, flat=True).get(pk=budget_id)
+    Budget.objects.filter(pk=budget_id).update(**{field: cents(reserved + amount)})
+    cat_reserved, cat_quantity = Category.objects.values_list("reserved", "reserved_quantity").get(
+        pk=category_id
+    )
+    Category.objects.filter(pk=category_id).update(
+        reserved=cents(cat_reserved + amount), reserved_quantity=cat_quantity + quantity
+    )
+
+
 def _reserve(locked: Budget, cat: Category, amount: Decimal, quantity: int) -> None:
-    Budget.objects.filter(pk=locked.pk).update(reserved_claims=F("reserved_claims") + amount)
-    Category.objects.filter(pk=cat.pk).update(
-        reserved=F("reserved") + amount, reserved_quantity=F("reserved_quantity") + quantity
+    adjust_reservation(
+        budget_id=locked.pk,
+        category_id=cat.pk,
+        field="reserved_claims",
+        amount=amount,
+        quantity=quantity,
     )
 
 
 def _release(claim: Claim) -> None:
-    Budget.objects.filter(pk=claim.budget_id).update(
-        reserved_claims=F("reserved_claims") - claim.amount
-    )
-    Category.objects.filter(pk=claim.category_id).update(
-        reserved=F("reserved") - claim.amount,
-        reserved_quantity=F("reserved_quantity") - claim.quantity,
+    adjust_reservation(
+        budget_id=claim.budget_id,
+        category_id=claim.category_id,
+        field="reserved_claims",
+        amount=-claim.amount,
+        quantity=-claim.quantity,
     )
 
 

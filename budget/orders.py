@@ -14,11 +14,10 @@ import uuid
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from . import services
-from .claims import SameApprover, WrongState, _check_amount, _check_text, _lock
+from .claims import SameApprover, WrongState, _check_amount, _check_text, _lock, adjust_reservation
 from .models import Budget, Category, Order, OrderEvent
 from .services import BookingResult, InvalidExpense
 
@@ -40,12 +39,12 @@ def _event(order: Order, action: str, actor, note: str = "") -> None:
 
 
 def _release(order: Order) -> None:
-    Budget.objects.filter(pk=order.budget_id).update(
-        reserved_orders=F("reserved_orders") - order.amount
-    )
-    Category.objects.filter(pk=order.category_id).update(
-        reserved=F("reserved") - order.amount,
-        reserved_quantity=F("reserved_quantity") - order.quantity,
+    adjust_reservation(
+        budget_id=order.budget_id,
+        category_id=order.category_id,
+        field="reserved_orders",
+        amount=-order.amount,
+        quantity=-order.quantity,
     )
 
 
@@ -106,9 +105,12 @@ def record_order(
             created_by=created_by,
             submission_key=submission_key,
         )
-        Budget.objects.filter(pk=locked.pk).update(reserved_orders=F("reserved_orders") + amount)
-        Category.objects.filter(pk=cat.pk).update(
-            reserved=F("reserved") + amount, reserved_quantity=F("reserved_quantity") + quantity
+        adjust_reservation(
+            budget_id=locked.pk,
+            category_id=cat.pk,
+            field="reserved_orders",
+            amount=amount,
+            quantity=quantity,
         )
         _event(order, OrderEvent.Action.ORDERED, created_by)
     return order

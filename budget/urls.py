@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import claim_views, order_views, report_views, views
+from . import claim_views, order_views, payout_views, report_views, views
 
 app_name = "budget"
 
@@ -92,6 +92,28 @@ urlpatterns = [
         "budgets/<int:budget_id>/orders/<int:pk>/cancel/",
         order_views.order_cancel,
         name="order_cancel",
+    ),
+    # Payouts (budget.payout_views)
+    path(
+        "budgets/<int:budget_id>/payouts/account/",
+        payout_views.payout_account,
+        name="payout_account",
+    ),
+    path("budgets/<int:budget_id>/payouts/", payout_views.payout_list, name="payout_list"),
+    path(
+        "budgets/<int:budget_id>/payouts/<int:batch>/",
+        payout_views.payout_detail,
+        name="payout_detail",
+    ),
+    path(
+        "budgets/<int:budget_id>/payouts/<int:batch>/sepa.xml",
+        payout_views.payout_sepa,
+        name="payout_sepa",
+    ),
+    path(
+        "budgets/<int:budget_id>/payouts/<int:batch>/paid/",
+        payout_views.payout_paid,
+        name="payout_paid",
     ),
     path("budgets/<int:budget_id>/", report_views.budget_dashboard, name="budget_dashboard"),
     path(
