@@ -9,7 +9,7 @@ VIEW = [
     "view_expense",
     "view_reversal",
 ]
-# Claims, orders and payouts (budget.claims_models); the same lists are in migration 0006.
+# Claims, orders and payouts (budget.claims_models); the same lists are in migration 0007.
 CLAIMS_VIEW = [
     "view_claim",
     "view_claimevent",
@@ -35,6 +35,7 @@ ROLES = {
     "director": [
         *VIEW,
         "export_budget",
+        "close_budget",
         *CLAIMS_VIEW,
         "add_claim",
         "approve_claim",

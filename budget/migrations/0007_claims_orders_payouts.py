@@ -60,7 +60,7 @@ def remove_roles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budget', '0005_one_time_keys'),
+        ('budget', '0006_budget_closing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
