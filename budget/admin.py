@@ -189,6 +189,8 @@ class BudgetAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
         "last_receipt_number",
         "is_closed",
         "closing_display",
+        "reserved_claims",
+        "reserved_orders",
     ]
     fields = [
         "resolution",
@@ -202,6 +204,11 @@ class BudgetAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
         "remaining_display",
         "share_display",
         "last_receipt_number",
+        # Claims and orders (budget.claims_models)
+        "accepts_claims",
+        "second_approval_above",
+        ("km_rate_car", "km_rate_other"),
+        ("reserved_claims", "reserved_orders"),
     ]
 
     def get_object(self, request, object_id, from_field=None):
@@ -491,3 +498,5 @@ class ReversalAdmin(admin.ModelAdmin):
 admin.site.site_header = _("Beschlusskasse – Verwaltung")
 admin.site.site_title = _("Beschlusskasse")
 admin.site.index_title = _("Beschlüsse, Budgets und Ausgaben")
+
+from . import claims_admin  # noqa: E402, F401  (claims, orders, payouts: read-only)

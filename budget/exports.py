@@ -233,7 +233,38 @@ def csv_chunks(budget: Budget) -> Iterator[bytes]:
             buffer.seek(0)
             buffer.truncate()
             pending = 0
+    # Claims and orders follow as their own sections, each after an empty line and a title.
+    for title, titles, rows in _claim_sections(budget):
+        writer.writerow([])
+        writer.writerow([title])
+        writer.writerow(titles)
+        for row in rows:
+            writer.writerow([_csv_value(value) for value in row])
     yield buffer.getvalue().encode("utf-8")
+
+
+def _claim_sections(budget: Budget):
+    from . import claim_exports
+
+    sections = [
+        (_("Erstattungen"), claim_exports.claim_headers(), claim_exports.claim_rows(budget)),
+        (_("Bestellungen"), claim_exports.order_headers(), claim_exports.order_rows(budget)),
+    ]
+    return [section for section in sections if section[2]]
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return _german_decimal(value)
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return _german_date(value)
+    if isinstance(value, str):
+        return safe_text(value)
+    return str(value)
 
 
 # --- Excel ------------------------------------------------------------------------------------
@@ -352,7 +383,25 @@ def write_xlsx(budget: Budget, categories, target) -> None:
         (_("verbleibend"), budget.remaining),
     ]:
         summary.append([_cell(summary, label, bold=True), _cell(summary, value, EURO_FORMAT)])
+    for title, titles, rows in _claim_sections(budget):
+        extra = workbook.create_sheet(title)
+        extra.freeze_panes = "A2"
+        extra.append(_header_row(extra, titles))
+        for row in rows:
+            extra.append([_xlsx_value(extra, value) for value in row])
     workbook.save(target)
+
+
+def _xlsx_value(sheet, value):
+    if isinstance(value, Decimal):
+        return _cell(sheet, value, EURO_FORMAT)
+    if isinstance(value, datetime.datetime):
+        return _cell(sheet, timezone.localtime(value).replace(tzinfo=None), DATETIME_FORMAT)
+    if isinstance(value, datetime.date):
+        return _cell(sheet, value, DATE_FORMAT)
+    if isinstance(value, str):
+        return _xlsx_text(sheet, value)
+    return value
 
 
 def xlsx_file(budget: Budget, categories):

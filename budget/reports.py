@@ -421,6 +421,7 @@ class Statement:
     # Past STATEMENT_MAX_LINES receipts the list goes to the CSV/Excel export as an appendix;
     # the figures stay exact.
     receipts_in_appendix: bool = False
+    settled_claims: list = field(default_factory=list)  # paid and waived claims
 
     @property
     def resolution(self):
@@ -481,4 +482,9 @@ def statement(budget: Budget, today: datetime.date | None = None) -> Statement:
         receipt_count=receipt_count,
         reversal_count=budget.reversal_count,
         receipts_in_appendix=in_appendix,
+        settled_claims=list(
+            budget.claims.filter(state__in=["paid", "waived"])
+            .select_related("expense")
+            .order_by("number")
+        ),
     )

@@ -391,3 +391,34 @@ def test_treasurers_hear_of_a_new_claim_and_the_claimant_of_the_decision(
         claims.reject_claim(claim=c, actor=treasurer, reason="doppelt eingereicht")
     assert mail.outbox[1].to == ["helferin@example.org"]
     assert "doppelt eingereicht" in mail.outbox[1].body
+
+
+# --- verify_totals --------------------------------------------------------------------------------
+
+
+def test_verify_totals_recomputes_the_reservations(claims_budget, headsets, helper, treasurer):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from budget import orders
+
+    claim(claims_budget, headsets, helper, "30.00", quantity=2)
+    orders.record_order(
+        budget=claims_budget,
+        category=headsets,
+        supplier="Elektro",
+        description="Headsets",
+        amount=Decimal("98.00"),
+        quantity=2,
+        created_by=treasurer,
+    )
+    call_command("verify_totals", verbosity=0)  # consistent
+    Budget.objects.filter(pk=claims_budget.pk).update(reserved_claims=Decimal("0.00"))
+    Category.objects.filter(pk=headsets.pk).update(reserved_quantity=1)
+    with pytest.raises(CommandError, match="2 Abweichung"):
+        call_command("verify_totals", verbosity=0)
+    call_command("verify_totals", "--fix", verbosity=0)
+    budget, category = reload(claims_budget), reload(headsets)
+    assert (budget.reserved_claims, budget.reserved_orders) == (Decimal("30.00"), Decimal("98.00"))
+    assert (category.reserved, category.reserved_quantity) == (Decimal("128.00"), 4)
+    call_command("verify_totals", verbosity=0)

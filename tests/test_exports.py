@@ -150,8 +150,9 @@ def test_csv_reads_the_ledger_in_one_query(
         if n % 3 == 0:
             reverse_expense(expense=expense, reason="Test", created_by=treasurer)
     client.force_login(treasurer)
-    # session, user, 2 × permissions, budget, then one query for all expenses with reversals
-    with django_assert_num_queries(6):
+    # session, user, 2 × permissions, budget, then one query for all expenses with reversals,
+    # one for the claims and one for the orders
+    with django_assert_num_queries(8):
         rows = csv_rows(client.get(reverse("budget:budget_export_csv", args=[budget.pk])))
     assert len(rows) == 1 + 30 + 10
 

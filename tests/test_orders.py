@@ -276,3 +276,51 @@ def test_summary_reports_reserved_and_available(client, budget, headsets, treasu
     assert data["remaining"] == "2500.00"  # unchanged meaning: cap − spent
     line = next(c for c in data["categories"] if c["id"] == headsets.pk)
     assert (line["reserved"], line["reserved_quantity"]) == ("147.00", 3)
+
+
+def test_exports_have_claims_and_orders_as_their_own_section_and_sheets(
+    client, budget, category, treasurer, helper
+):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    budget.accepts_claims = True
+    budget.save()
+    order(budget, category, treasurer, "55.00")
+    claim(budget, category, helper, "12.50")
+    client.force_login(treasurer)
+    raw = client.get(reverse("budget:budget_export_csv", args=[budget.pk])).getvalue()
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+    titles = [row[0] for row in rows if len(row) == 1]
+    assert titles == ["Erstattungen", "Bestellungen"]
+    claim_line = rows[rows.index(["Erstattungen"]) + 2]
+    assert claim_line[0].startswith("E-") and claim_line[10] == "12,50"
+    assert claim_line[6] == "DE89 **** **** 3000"  # masked in an export
+    order_line = rows[rows.index(["Bestellungen"]) + 2]
+    assert order_line[3] == "Elektro Erfurt GmbH" and order_line[7] == "55,00"
+
+    response = client.get(reverse("budget:budget_export_xlsx", args=[budget.pk]))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames[-2:] == ["Erstattungen", "Bestellungen"]
+    assert workbook["Erstattungen"]["K2"].value == Decimal("12.5")
+    assert workbook["Bestellungen"]["H2"].value == Decimal("55")
+
+
+def test_the_statement_lists_paid_and_waived_claims(client, budget, category, treasurer, helper):
+    from budget import claims as service
+
+    budget.accepts_claims = True
+    budget.save()
+    kept = claim(budget, category, helper, "20.00")
+    waived = claim(budget, category, helper, "7.00")
+    claim(budget, category, helper, "3.00")  # still open: not listed
+    for row in (kept, waived):
+        service.approve_claim(claim=row, approver=treasurer)
+    service.waive_claim(claim=waived, actor=helper)
+    client.force_login(treasurer)
+    page = client.get(reverse("budget:budget_statement", args=[budget.pk])).content.decode()
+    assert page.count('data-claim="waived"') == 1
+    assert page.count('data-claim="approved"') == 0
+    assert "Erstattungen an Helfer*innen" in page

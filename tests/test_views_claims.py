@@ -312,3 +312,13 @@ def test_the_history_is_shown(client, helper, treasurer, claims_budget, category
     ).content.decode()
     assert "eingereicht – helferin" in page
     assert "genehmigt und gebucht – schatzmeisterin" in page
+
+
+def test_admin_shows_claims_read_only(client, superuser, helper, claims_budget, category):
+    c = claim(claims_budget, category, helper)
+    client.force_login(superuser)
+    assert client.get(reverse("admin:budget_claim_changelist")).status_code == 200
+    assert client.get(reverse("admin:budget_claim_change", args=[c.pk])).status_code == 200
+    assert client.get(reverse("admin:budget_claim_add")).status_code == 403
+    for name in ("order", "payoutbatch"):
+        assert client.get(reverse(f"admin:budget_{name}_changelist")).status_code == 200

@@ -1,10 +1,12 @@
 """Recompute the running totals from the ledger and compare them with the stored ones."""
 
+from decimal import Decimal
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 
-from budget.models import Budget, Category, DailySpending
+from budget.models import Budget, Category, Claim, DailySpending
 from budget.money import cents
 
 
@@ -52,6 +54,7 @@ class Command(BaseCommand):
             if fix:
                 Budget.objects.filter(pk=budget.pk).update(**expected)
         problems += self.check_days(budget, fix)
+        problems += self.check_reservations(budget, fix)
         rows = budget.categories.annotate(
             ledger_spent=Sum("expenses__amount", filter=active),
             ledger_quantity=Sum("expenses__quantity", filter=active),
@@ -89,3 +92,45 @@ class Command(BaseCommand):
                 DailySpending(budget=budget, day=day, spent=spent) for day, spent in ledger.items()
             )
         return 1
+
+    def check_reservations(self, budget: Budget, fix: bool) -> int:
+        """What open claims and orders reserve, recomputed from the claims and orders."""
+        claims = budget.claims.filter(state__in=Claim.RESERVING)
+        orders = budget.orders.open()
+        expected = {
+            "reserved_claims": cents(claims.aggregate(total=Sum("amount"))["total"]),
+            "reserved_orders": cents(orders.aggregate(total=Sum("amount"))["total"]),
+        }
+        stored = {name: getattr(budget, name) for name in expected}
+        problems = 0
+        if stored != expected:
+            problems += 1
+            self.stdout.write(
+                f"Budget {budget.pk} „{budget}“: vorgemerkt gespeichert {stored}, "
+                f"aus Erstattungen und Bestellungen {expected}"
+            )
+            if fix:
+                Budget.objects.filter(pk=budget.pk).update(**expected)
+        per_category: dict[int, list] = {}
+        for rows in (claims, orders):
+            for category_id, amount, quantity in rows.values_list(
+                "category_id", "amount", "quantity"
+            ):
+                entry = per_category.setdefault(category_id, [Decimal("0"), 0])
+                entry[0] += amount
+                entry[1] += quantity
+        for category in budget.categories.all():
+            amount, quantity = per_category.get(category.pk, [Decimal("0"), 0])
+            amount = cents(amount)
+            if (category.reserved, category.reserved_quantity) != (amount, quantity):
+                problems += 1
+                self.stdout.write(
+                    f"Kategorie {category.pk} „{category}“: vorgemerkt gespeichert "
+                    f"{category.reserved} / {category.reserved_quantity}, "
+                    f"aus Erstattungen und Bestellungen {amount} / {quantity}"
+                )
+                if fix:
+                    Category.objects.filter(pk=category.pk).update(
+                        reserved=amount, reserved_quantity=quantity
+                    )
+        return problems
