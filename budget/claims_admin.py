@@ -24,7 +24,7 @@ class ClaimAdmin(ReadOnlyAdmin):
     list_filter = ["state", "kind", "budget"]
     list_select_related = ["budget", "submitted_by"]
     search_fields = ["description", "payee", "account_holder"]
-    exclude = ["iban", "submission_key"]
+    exclude = ["iban", "submission_key", "receipt"]
 
 
 @admin.register(Order)
