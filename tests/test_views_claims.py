@@ -322,3 +322,16 @@ def test_admin_shows_claims_read_only(client, superuser, helper, claims_budget, 
     assert client.get(reverse("admin:budget_claim_add")).status_code == 403
     for name in ("order", "payoutbatch"):
         assert client.get(reverse(f"admin:budget_{name}_changelist")).status_code == 200
+
+
+def test_the_booked_expense_links_back_to_its_claim(
+    client, helper, treasurer, claims_budget, category
+):
+    from budget import claims as service
+
+    c = claim(claims_budget, category, helper)
+    service.approve_claim(claim=c, approver=treasurer)
+    c.refresh_from_db()
+    client.force_login(treasurer)
+    page = client.get(reverse("budget:expense_detail", args=[claims_budget.pk, c.expense_id]))
+    assert reverse("budget:claim_detail", args=[claims_budget.pk, c.pk]) in page.content.decode()
