@@ -150,6 +150,8 @@ def claim_detail(request, budget_id, pk):
             "events": claim.events.select_related("actor"),
             "show_bank": access.sees_bank_details(user, claim),
             "can_decide": claim.is_open and access.can_approve(user) and not is_own,
+            # The first of two approvals is given; its giver may still reject, not approve again.
+            "can_approve_now": claim.first_approved_by_id != user.pk,
             "can_withdraw": claim.is_open and is_own,
             "can_waive": is_own
             and claim.state == Claim.State.APPROVED

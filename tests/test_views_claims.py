@@ -335,3 +335,24 @@ def test_the_booked_expense_links_back_to_its_claim(
     client.force_login(treasurer)
     page = client.get(reverse("budget:expense_detail", args=[claims_budget.pk, c.expense_id]))
     assert reverse("budget:claim_detail", args=[claims_budget.pk, c.pk]) in page.content.decode()
+
+
+def test_the_first_approver_sees_no_second_approve_button(
+    client, helper, treasurer, director, claims_budget, category
+):
+    from budget.models import Budget
+
+    Budget.objects.filter(pk=claims_budget.pk).update(second_approval_above=Decimal("10.00"))
+    c = claim(claims_budget, category, helper, "10.01")
+    client.force_login(treasurer)
+    url = reverse("budget:claim_detail", args=[claims_budget.pk, c.pk])
+    assert "Erste Freigabe erteilen" in client.get(url).content.decode()
+    client.post(reverse("budget:claim_approve", args=[claims_budget.pk, c.pk]))
+    page = client.get(url).content.decode()
+    assert 'id="approve"' not in page and 'id="waiting-for-second"' in page
+    assert "1 von 2 Freigaben" in page
+    client.force_login(director)
+    assert "Genehmigen und buchen" in client.get(url).content.decode()
+    client.post(reverse("budget:claim_approve", args=[claims_budget.pk, c.pk]))
+    c.refresh_from_db()
+    assert c.state == Claim.State.APPROVED
