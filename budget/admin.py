@@ -15,7 +15,15 @@ from django.utils.translation import ngettext
 
 from . import services
 from .forms import GermanDecimalField
-from .models import Budget, Category, Expense, Resolution, ResolutionAttachment, Reversal
+from .models import (
+    Budget,
+    Category,
+    Expense,
+    ReceiptAttachment,
+    Resolution,
+    ResolutionAttachment,
+    Reversal,
+)
 from .money import format_eur
 
 # Money is typed the German way in the admin too: 2.500,00 or 12,50.
@@ -317,6 +325,8 @@ class ExpenseAdmin(admin.ModelAdmin):
             *(("receipt_link" if name == "receipt" else name) for name in booking_fields),
             "receipt_original_name",
             "receipt_content_type",
+            "receipt_sha256",
+            "receipt_size",
             "created_by",
             "created_at",
             "reversal_display",
@@ -389,6 +399,24 @@ class ReversalAdmin(admin.ModelAdmin):
     list_display = ["expense", "reason", "created_by", "created_at"]
     list_select_related = ["expense", "created_by"]
     search_fields = ["reason", "=expense__receipt_number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReceiptAttachment)
+class ReceiptAttachmentAdmin(admin.ModelAdmin):
+    """Receipts handed in later: read-only here, added from the expense page."""
+
+    list_display = ["expense", "original_name", "size", "sha256", "created_by", "created_at"]
+    list_select_related = ["expense", "created_by"]
+    search_fields = ["=expense__receipt_number", "original_name", "=sha256"]
 
     def has_add_permission(self, request):
         return False

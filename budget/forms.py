@@ -175,6 +175,14 @@ class ExpenseForm(forms.Form):
         )
 
 
+class LateReceiptForm(forms.Form):
+    receipt = ReceiptField(
+        label=_("Beleg (PDF, JPEG, PNG; höchstens 10 MB)"),
+        widget=forms.FileInput(attrs={"accept": receipts.ACCEPT + ",image/*"}),
+        error_messages={"required": _("Bitte eine Belegdatei auswählen.")},
+    )
+
+
 class ReversalForm(forms.Form):
     reason = forms.CharField(
         validators=[no_control_characters],

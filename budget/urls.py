@@ -25,6 +25,11 @@ urlpatterns = [
         views.expense_receipt,
         name="expense_receipt",
     ),
+    path(
+        "budgets/<int:budget_id>/expenses/<int:pk>/receipt/attach/",
+        views.expense_attach_receipt,
+        name="expense_attach_receipt",
+    ),
     path("budgets/<int:budget_id>/", report_views.budget_dashboard, name="budget_dashboard"),
     path(
         "budgets/<int:budget_id>/summary.json", report_views.budget_summary, name="budget_summary"

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
-from . import permissions, services
-from .forms import ExpenseFilterForm, ExpenseForm, ReversalForm
+from . import late_receipts, permissions, services
+from .forms import ExpenseFilterForm, ExpenseForm, LateReceiptForm, ReversalForm
 from .models import Budget, Resolution
 from .money import format_eur
 
@@ -121,7 +121,47 @@ def expense_detail(request, budget_id, pk):
             "budget": budget,
             "expense": expense,
             "can_reverse": permissions.can_reverse(request.user) and not expense.is_reversed,
+            "can_attach_receipt": permissions.can_book(request.user)
+            and not expense.has_receipt
+            and not budget.is_closed,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expense_attach_receipt(request, budget_id, pk):
+    budget = permissions.get_budget_for(request.user, budget_id, permissions.BOOK)
+    expense = permissions.get_expense_for(request.user, budget, pk, permissions.BOOK)
+    if expense.has_receipt:
+        messages.info(
+            request,
+            late_receipts.ReceiptAlreadyPresent(receipt_number=expense.receipt_number).message,
+        )
+        return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
+    form = LateReceiptForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    if request.method == "POST" and form.is_valid():
+        try:
+            late_receipts.attach_receipt(
+                expense=expense, receipt=form.cleaned_data["receipt"], created_by=request.user
+            )
+        except late_receipts.ReceiptAlreadyPresent as exc:
+            messages.info(request, exc.message)
+        except services.BookingError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Die Belegdatei zu Beleg Nr. %(number)s wurde nachgereicht.")
+                % {"number": expense.receipt_number},
+            )
+            return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
+        if not form.errors:
+            return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
+    return render(
+        request,
+        "budget/expense_attach_receipt.html",
+        {"budget": budget, "expense": expense, "form": form},
     )
 
 
@@ -160,12 +200,13 @@ def expense_reverse(request, budget_id, pk):
 def expense_receipt(request, budget_id, pk):
     budget = permissions.get_budget_for(request.user, budget_id)
     expense = permissions.get_expense_for(request.user, budget, pk)
-    if not expense.receipt:
+    receipt = expense.receipt_file
+    if receipt is None:
         raise Http404(_("Zu dieser Ausgabe gibt es keine Belegdatei."))
     return _private_file(
-        expense.receipt,
-        expense.receipt_download_name,
-        expense.receipt_content_type or "application/octet-stream",
+        receipt.file,
+        receipt.download_name,
+        receipt.content_type or "application/octet-stream",
         as_attachment="download" in request.GET,
     )
 
