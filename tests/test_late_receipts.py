@@ -4,6 +4,7 @@ import datetime
 import hashlib
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from budget.exports import csv_chunks
@@ -11,6 +12,7 @@ from budget.late_receipts import ReceiptAlreadyPresent, attach_receipt
 from budget.models import Budget, Expense, ReceiptAttachment
 from budget.services import BudgetClosed, InvalidExpense, reverse_expense
 
+from .append_only import append_only_triggers
 from .helpers import MINIMAL_PDF, files_under, image_upload, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -238,3 +240,75 @@ def test_retention_setting_refuses_less_than_ten_years(monkeypatch):
         env_int("RECEIPT_RETENTION_YEARS", 10, minimum=10)
     monkeypatch.setenv("RECEIPT_RETENTION_YEARS", "12")
     assert env_int("RECEIPT_RETENTION_YEARS", 10, minimum=10) == 12
+
+
+# --- the database refuses to rewrite the record (append-only triggers) -------------------------
+
+
+@pytest.fixture
+def attachment(unreceipted, treasurer):
+    return attach_receipt(expense=unreceipted, receipt=pdf_upload(), created_by=treasurer)
+
+
+def attachment_row(attachment):
+    return ReceiptAttachment.objects.filter(pk=attachment.pk).values().get()
+
+
+def test_the_table_has_its_triggers():
+    names = {t.name for t in append_only_triggers(connection)}
+    assert {
+        "append_only_budget_receiptattachment_no_update",
+        "append_only_budget_receiptattachment_no_delete",
+    } <= names
+    # Adding the fingerprint columns rebuilt budget_expense on SQLite: its triggers are back.
+    assert {
+        "append_only_budget_expense_no_update",
+        "append_only_budget_expense_no_delete",
+    } <= names
+
+
+def test_queryset_update_of_a_late_receipt_is_refused(attachment):
+    before = attachment_row(attachment)
+    with (
+        pytest.raises(IntegrityError, match="append_only_budget_receiptattachment_no_update"),
+        transaction.atomic(),
+    ):
+        ReceiptAttachment.objects.filter(pk=attachment.pk).update(sha256="0" * 64)
+    assert attachment_row(attachment) == before
+
+
+def test_queryset_delete_of_a_late_receipt_is_refused(attachment):
+    before = attachment_row(attachment)
+    with (
+        pytest.raises(IntegrityError, match="append_only_budget_receiptattachment_no_delete"),
+        transaction.atomic(),
+    ):
+        ReceiptAttachment.objects.filter(pk=attachment.pk).delete()
+    assert attachment_row(attachment) == before
+
+
+@pytest.mark.parametrize(
+    ("sql", "operation"),
+    [
+        ("UPDATE budget_receiptattachment SET file = 'x.pdf' WHERE id = %s", "update"),
+        ("DELETE FROM budget_receiptattachment WHERE id = %s", "delete"),
+    ],
+)
+def test_raw_sql_on_a_late_receipt_is_refused(attachment, sql, operation):
+    before = attachment_row(attachment)
+    with (
+        pytest.raises(IntegrityError, match=f"append_only_budget_receiptattachment_no_{operation}"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, [attachment.pk])
+    assert attachment_row(attachment) == before
+
+
+def test_the_fingerprint_of_a_booked_expense_cannot_be_rewritten(book, category):
+    expense = book(category, "1.00", receipt=pdf_upload()).expense
+    with (
+        pytest.raises(IntegrityError, match="append_only_budget_expense_no_update"),
+        transaction.atomic(),
+    ):
+        Expense.objects.filter(pk=expense.pk).update(receipt_sha256="0" * 64)
