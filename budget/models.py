@@ -39,7 +39,9 @@ from django.db.models import F, Max, Min, Q
 from django.utils import formats
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from . import history as _history
 from .money import ZERO, cents, format_eur, share_of
 
 
@@ -120,6 +122,8 @@ class Resolution(models.Model):
     is_signed = models.BooleanField(_("unterschrieben"), default=False)
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("Beschluss (Verlauf)"))
 
     class Meta:
         verbose_name = _("Beschluss")
@@ -216,6 +220,9 @@ class Budget(KeepsRunningTotals):
     reversal_count = models.PositiveIntegerField(_("Stornierungen"), default=0, editable=False)
 
     objects = BudgetQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=list(RUNNING_TOTALS), verbose_name=_("Budget (Verlauf)")
+    )
 
     class Meta:
         verbose_name = _("Budget")
@@ -309,6 +316,10 @@ class Category(KeepsRunningTotals):
     # Running totals, written only inside the locked booking transaction.
     spent = models.DecimalField(_("ausgegeben"), **MONEY, default=ZERO, editable=False)
     quantity = models.PositiveIntegerField(_("Menge gebucht"), default=0, editable=False)
+
+    history = HistoricalRecords(
+        excluded_fields=list(RUNNING_TOTALS), verbose_name=_("Kategorie (Verlauf)")
+    )
 
     class Meta:
         verbose_name = _("Kategorie")
@@ -649,3 +660,7 @@ class ReceiptAttachment(models.Model):
             attached_at=self.created_at,
             attached_by=self.created_by,
         )
+
+
+# Role changes are part of the audit trail too (see budget/history.py).
+_history.track_users()

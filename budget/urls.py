@@ -31,6 +31,7 @@ urlpatterns = [
         name="expense_attach_receipt",
     ),
     path("budgets/<int:budget_id>/", report_views.budget_dashboard, name="budget_dashboard"),
+    path("budgets/<int:budget_id>/history/", report_views.budget_history, name="budget_history"),
     path(
         "budgets/<int:budget_id>/summary.json", report_views.budget_summary, name="budget_summary"
     ),
