@@ -19,7 +19,7 @@ from budget import receipts, services
 from budget.models import Budget, Expense, private_storage
 from budget.services import InvalidExpense, ReceiptStorageFailed
 
-from .helpers import MINIMAL_PDF, files_under, image_upload, pdf_upload
+from .helpers import MINIMAL_PDF, files_under, fresh_key, image_upload, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +142,7 @@ def test_disk_full_gives_the_form_again(client, treasurer, budget, category, set
             "description": "Frühstück",
             "amount": "86,45",
             "quantity": "1",
+            "one_time_key": fresh_key(),
             "receipt": pdf_upload(),
         },
     )
@@ -187,6 +188,7 @@ def booking_post(client, budget, category, receipt):
             "description": "Frühstück",
             "amount": "86,45",
             "quantity": "1",
+            "one_time_key": fresh_key(),
             "receipt": receipt,
         },
     )

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('budget', '0005_receipt_fingerprints_and_late_receipts'),
+        ('budget', '0006_receipt_fingerprints_and_late_receipts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
