@@ -37,7 +37,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import formats
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -432,6 +432,18 @@ class ExpenseQuerySet(models.QuerySet):
         """Expenses with no file at all: none booked with them and none handed in later."""
         return self.filter(receipt="", late_receipt__isnull=True)
 
+    def listing_totals(self) -> dict:
+        """Valid (not reversed) expenses and their sum, and the reversed ones: one aggregate,
+        counted the way the dashboard counts them."""
+        valid = Q(reversal__isnull=True)
+        totals = self.order_by().aggregate(
+            count=Count("pk", filter=valid),
+            total=Sum("amount", filter=valid),
+            reversed=Count("pk", filter=~valid),
+        )
+        totals["total"] = cents(totals["total"])
+        return totals
+
 
 class Expense(models.Model):
     budget = models.ForeignKey(
@@ -544,6 +556,16 @@ class Expense(models.Model):
     @property
     def has_receipt(self) -> bool:
         return self.receipt_file is not None
+
+    @property
+    def receipt_is_image(self) -> bool:
+        receipt = self.receipt_file
+        return receipt is not None and receipt.is_image
+
+    @property
+    def receipt_is_pdf(self) -> bool:
+        receipt = self.receipt_file
+        return receipt is not None and receipt.is_pdf
 
     @property
     def receipt_download_name(self) -> str:
