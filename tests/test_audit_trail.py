@@ -236,3 +236,19 @@ def test_history_page_costs_the_same_queries_however_many_changes(
     # session, user, 2 × permissions, budget, budget history, category history, resolution history
     with django_assert_num_queries(8):
         assert client.get(history_url(budget)).status_code == 200
+
+
+def test_closing_and_reopening_are_in_the_budget_history(client, director, superuser, budget):
+    from budget.closing import close_budget, reopen_budget
+
+    close_budget(budget=budget, closed_by=director, note="Verwendungsnachweis geprüft")
+    closed = budget.history.latest()
+    assert (closed.prev_record.is_closed, closed.is_closed) == (False, True)
+    assert closed.close_note == "Verwendungsnachweis geprüft"
+    assert closed.closed_by_id == director.pk
+    reopen_budget(budget=budget, reopened_by=superuser, reason="Nachbuchung")
+    reopened = budget.history.latest()
+    assert (reopened.is_closed, reopened.reopen_reason) == (False, "Nachbuchung")
+    client.force_login(director)
+    text = client.get(history_url(budget)).content.decode()
+    assert "Verwendungsnachweis geprüft" in text and "Nachbuchung" in text
