@@ -191,6 +191,8 @@ class Budget(KeepsRunningTotals):
         "active_expense_count",
         "missing_receipt_count",
         "reversal_count",
+        "reserved_claims",
+        "reserved_orders",
     )
 
     class Currency(models.TextChoices):
@@ -251,6 +253,43 @@ class Budget(KeepsRunningTotals):
         _("gültige Ausgaben ohne Belegdatei"), default=0, editable=False
     )
     reversal_count = models.PositiveIntegerField(_("Stornierungen"), default=0, editable=False)
+    # Claims and orders (budget.claims_models): what is promised but not yet spent.
+    accepts_claims = models.BooleanField(
+        _("nimmt Erstattungsanträge an"),
+        default=False,
+        help_text=_("Helfer*innen können für dieses Budget Auslagen und Fahrtkosten einreichen."),
+    )
+    second_approval_above = models.DecimalField(
+        _("zweite Freigabe über"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_(
+            "Erstattungen und Bestellungen über diesem Betrag brauchen eine zweite Freigabe "
+            "durch eine andere Person."
+        ),
+    )
+    km_rate_car = models.DecimalField(
+        _("Kilometersatz Pkw"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.30"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    km_rate_other = models.DecimalField(
+        _("Kilometersatz andere Kraftfahrzeuge"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.20"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    reserved_claims = models.DecimalField(
+        _("vorgemerkt für Erstattungen"), **MONEY, default=ZERO, editable=False
+    )
+    reserved_orders = models.DecimalField(
+        _("vorgemerkt für Bestellungen"), **MONEY, default=ZERO, editable=False
+    )
 
     objects = BudgetQuerySet.as_manager()
     history = HistoricalRecords(
@@ -268,8 +307,14 @@ class Budget(KeepsRunningTotals):
         constraints = [
             models.CheckConstraint(condition=Q(cap__gt=0), name="budget_cap_positive"),
             models.CheckConstraint(condition=Q(spent__gte=0), name="budget_spent_non_negative"),
+            # What is spent plus what open claims and orders reserve stays within the cap.
             models.CheckConstraint(
-                condition=Q(spent__lte=F("cap")), name="budget_spent_within_cap"
+                condition=Q(spent__lte=F("cap") - F("reserved_claims") - F("reserved_orders")),
+                name="budget_spent_within_cap",
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved_claims__gte=0) & Q(reserved_orders__gte=0),
+                name="budget_reserved_non_negative",
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
@@ -284,7 +329,17 @@ class Budget(KeepsRunningTotals):
         errors = {}
         if self.cap is not None and self.cap <= 0:
             errors["cap"] = _("Die Obergrenze muss größer als 0 sein.")
-        elif self.cap is not None and self.pk and self.cap < self.spent:
+        elif (
+            self.cap is not None
+            and self.pk
+            and self.reserved
+            and self.cap < self.spent + self.reserved
+        ):
+            errors["cap"] = _(
+                "Die Obergrenze darf nicht unter dem ausgegebenen und vorgemerkten Betrag "
+                "(%(committed)s) liegen."
+            ) % {"committed": format_eur(self.spent + self.reserved)}
+        if "cap" not in errors and self.cap is not None and self.pk and self.cap < self.spent:
             errors["cap"] = _(
                 "Die Obergrenze darf nicht unter den bereits ausgegebenen Betrag "
                 "(%(spent)s) sinken."
@@ -312,6 +367,16 @@ class Budget(KeepsRunningTotals):
         return cents(self.cap - self.spent)
 
     @property
+    def reserved(self) -> Decimal:
+        """Promised by open claims and orders, not yet spent."""
+        return cents(self.reserved_claims + self.reserved_orders)
+
+    @property
+    def available(self) -> Decimal:
+        """What can still be promised or spent: cap − spent − reserved."""
+        return cents(self.cap - self.spent - self.reserved)
+
+    @property
     def share_used(self) -> Decimal:
         """Share of the cap already spent, in percent, cut to one decimal."""
         return share_of(self.spent, self.cap)
@@ -321,7 +386,7 @@ class Budget(KeepsRunningTotals):
 
 
 class Category(KeepsRunningTotals):
-    RUNNING_TOTALS = ("spent", "quantity")
+    RUNNING_TOTALS = ("spent", "quantity", "reserved", "reserved_quantity")
 
     class OverPlan(models.TextChoices):
         WARN = "warn", _("warnen, aber buchen")
@@ -352,6 +417,10 @@ class Category(KeepsRunningTotals):
     # Running totals, written only inside the locked booking transaction.
     spent = models.DecimalField(_("ausgegeben"), **MONEY, default=ZERO, editable=False)
     quantity = models.PositiveIntegerField(_("Menge gebucht"), default=0, editable=False)
+    reserved = models.DecimalField(_("vorgemerkt"), **MONEY, default=ZERO, editable=False)
+    reserved_quantity = models.PositiveIntegerField(
+        _("Menge vorgemerkt"), default=0, editable=False
+    )
 
     history = HistoricalRecords(
         excluded_fields=list(RUNNING_TOTALS), verbose_name=_("Kategorie (Verlauf)")
@@ -374,8 +443,10 @@ class Category(KeepsRunningTotals):
                 name="category_quantity_cap_positive",
             ),
             models.CheckConstraint(condition=Q(spent__gte=0), name="category_spent_non_negative"),
+            # Booked plus reserved pieces (open claims and orders) stay within the cap.
             models.CheckConstraint(
-                condition=Q(quantity_cap__isnull=True) | Q(quantity__lte=F("quantity_cap")),
+                condition=Q(quantity_cap__isnull=True)
+                | Q(quantity__lte=F("quantity_cap") - F("reserved_quantity")),
                 name="category_quantity_within_cap",
             ),
             models.CheckConstraint(
@@ -383,6 +454,9 @@ class Category(KeepsRunningTotals):
                 | Q(planned__isnull=True)
                 | Q(spent__lte=F("planned")),
                 name="category_stop_within_plan",
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0), name="category_reserved_non_negative"
             ),
         ]
 
@@ -392,7 +466,19 @@ class Category(KeepsRunningTotals):
     def clean(self):
         # The readable side of category_quantity_within_cap and category_stop_within_plan.
         errors = {}
-        if self.quantity_cap is not None and self.quantity_cap < self.quantity:
+        if (
+            self.quantity_cap is not None
+            and self.quantity_cap < self.quantity + self.reserved_quantity
+        ):
+            errors["quantity_cap"] = _(
+                "Es sind bereits %(quantity)s %(unit)s gebucht oder vorgemerkt; die Höchstmenge "
+                "darf nicht darunter liegen."
+            ) % {"quantity": self.quantity + self.reserved_quantity, "unit": self.quantity_unit}
+        if (
+            "quantity_cap" not in errors
+            and self.quantity_cap is not None
+            and self.quantity_cap < self.quantity
+        ):
             errors["quantity_cap"] = _(
                 "Es sind bereits %(quantity)s %(unit)s gebucht; die Höchstmenge darf "
                 "nicht darunter liegen."
@@ -415,7 +501,10 @@ class Category(KeepsRunningTotals):
 
     @property
     def remaining_quantity(self) -> int | None:
-        return None if self.quantity_cap is None else self.quantity_cap - self.quantity
+        """Pieces that can still be booked or promised (reserved pieces count)."""
+        if self.quantity_cap is None:
+            return None
+        return self.quantity_cap - self.quantity - self.reserved_quantity
 
     @property
     def is_over_plan(self) -> bool:
@@ -765,6 +854,16 @@ class ReceiptAttachment(models.Model):
             attached_by=self.created_by,
         )
 
+
+# Claims, orders and payouts live in their own module; imported here so Django registers them.
+from .claims_models import (  # noqa: E402, F401
+    Claim,
+    ClaimEvent,
+    Order,
+    OrderEvent,
+    PayoutAccount,
+    PayoutBatch,
+)
 
 # Role changes are part of the audit trail too (see budget/history.py).
 _history.track_users()

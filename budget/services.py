@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from . import receipts
 from .models import Budget, Category, DailySpending, Expense, ReceiptAttachment, Reversal
-from .money import cents, format_eur
+from .money import ZERO, cents, format_eur
 from .validators import FORBIDDEN_IN_TEXT, MAX_AMOUNT, has_forbidden_characters
 
 logger = logging.getLogger(__name__)
@@ -53,19 +53,39 @@ class InvalidExpense(BookingError):
 
 
 class CapExceeded(BookingError):
+    """``remaining`` is what can still be promised: cap − spent − ``reserved``."""
+
     field = "amount"
 
-    def __init__(self, *, remaining: Decimal, overshoot: Decimal):
+    def __init__(self, *, remaining: Decimal, overshoot: Decimal, reserved: Decimal = ZERO):
         super().__init__(remaining, overshoot)
         self.remaining = remaining
         self.overshoot = overshoot
+        self.reserved = reserved
 
     @property
     def message(self) -> str:
-        return _(
-            "Diese Ausgabe würde das Budget um %(overshoot)s überschreiten. "
-            "Noch verfügbar: %(remaining)s."
-        ) % {"overshoot": format_eur(self.overshoot), "remaining": format_eur(self.remaining)}
+        figures = {
+            "overshoot": format_eur(self.overshoot),
+            "remaining": format_eur(self.remaining),
+            "reserved": format_eur(self.reserved),
+        }
+        if self.reserved:
+            return (
+                _(
+                    "Das würde das Budget um %(overshoot)s überschreiten. Noch verfügbar: "
+                    "%(remaining)s (%(reserved)s sind für offene Erstattungen und Bestellungen "
+                    "vorgemerkt)."
+                )
+                % figures
+            )
+        return (
+            _(
+                "Diese Ausgabe würde das Budget um %(overshoot)s überschreiten. "
+                "Noch verfügbar: %(remaining)s."
+            )
+            % figures
+        )
 
 
 class PlanExceeded(BookingError):
@@ -94,24 +114,41 @@ class PlanExceeded(BookingError):
 class QuantityCapExceeded(BookingError):
     field = "quantity"
 
-    def __init__(self, *, category: str, quantity_cap: int, remaining: int, unit: str):
+    def __init__(
+        self, *, category: str, quantity_cap: int, remaining: int, unit: str, reserved: int = 0
+    ):
         super().__init__(category, quantity_cap, remaining)
         self.category = category
         self.quantity_cap = quantity_cap
         self.remaining = remaining
         self.unit = unit
+        self.reserved = reserved
 
     @property
     def message(self) -> str:
-        return _(
-            "Für „%(category)s“ sind höchstens %(cap)s %(unit)s erlaubt. "
-            "Noch möglich: %(remaining)s %(unit)s."
-        ) % {
+        figures = {
             "category": self.category,
             "cap": self.quantity_cap,
             "remaining": max(self.remaining, 0),
             "unit": self.unit,
+            "reserved": self.reserved,
         }
+        if self.reserved:
+            return (
+                _(
+                    "Für „%(category)s“ sind höchstens %(cap)s %(unit)s erlaubt. "
+                    "Noch möglich: %(remaining)s %(unit)s (%(reserved)s %(unit)s sind für offene "
+                    "Erstattungen und Bestellungen vorgemerkt)."
+                )
+                % figures
+            )
+        return (
+            _(
+                "Für „%(category)s“ sind höchstens %(cap)s %(unit)s erlaubt. "
+                "Noch möglich: %(remaining)s %(unit)s."
+            )
+            % figures
+        )
 
 
 class BudgetClosed(BookingError):
@@ -251,6 +288,48 @@ def _check_text(field_name: str, value: str, max_length: int, label: str) -> str
     return value
 
 
+def check_room(locked: Budget, cat: Category, amount: Decimal, quantity: int) -> list[str]:
+    """The one place every cap is checked: may ``amount`` and ``quantity`` more be spent or
+    promised in ``cat`` of ``locked``? Call it under the budget row lock (``locked`` was read
+    with ``select_for_update``); open claims and orders count as spent (``reserved``). Raises a
+    ``BookingError`` with the figures, or returns warnings (a ``warn`` category over its plan)."""
+    reserved = locked.reserved
+    committed = cents(locked.spent + reserved + amount)
+    if committed > locked.cap:
+        raise CapExceeded(
+            remaining=locked.available, overshoot=committed - locked.cap, reserved=reserved
+        )
+    if cat.quantity_cap is not None:
+        taken = cat.quantity + cat.reserved_quantity
+        if taken + quantity > cat.quantity_cap:
+            raise QuantityCapExceeded(
+                category=cat.name,
+                quantity_cap=cat.quantity_cap,
+                remaining=cat.quantity_cap - taken,
+                unit=cat.quantity_unit,
+                reserved=cat.reserved_quantity,
+            )
+    warnings = []
+    category_committed = cents(cat.spent + cat.reserved + amount)
+    if cat.planned is not None and category_committed > cat.planned:
+        if cat.over_plan == Category.OverPlan.STOP:
+            raise PlanExceeded(
+                category=cat.name,
+                planned=cat.planned,
+                remaining=cents(cat.planned - cat.spent - cat.reserved),
+                overshoot=category_committed - cat.planned,
+            )
+        warnings.append(
+            _("Die Kategorie „%(category)s“ liegt damit %(over)s über ihrem Plan von %(planned)s.")
+            % {
+                "category": cat.name,
+                "over": format_eur(category_committed - cat.planned),
+                "planned": format_eur(cat.planned),
+            }
+        )
+    return warnings
+
+
 def record_expense(
     *,
     budget: Budget | int,
@@ -311,38 +390,10 @@ def record_expense(
             if not locked.covers(spent_on):
                 raise OutsideBudgetPeriod(starts_on=locked.starts_on, ends_on=locked.ends_on)
 
+            warnings = check_room(locked, cat, amount, quantity)
             new_spent = cents(locked.spent + amount)
-            if new_spent > locked.cap:
-                raise CapExceeded(remaining=locked.remaining, overshoot=new_spent - locked.cap)
             new_quantity = cat.quantity + quantity
-            if cat.quantity_cap is not None and new_quantity > cat.quantity_cap:
-                raise QuantityCapExceeded(
-                    category=cat.name,
-                    quantity_cap=cat.quantity_cap,
-                    remaining=cat.quantity_cap - cat.quantity,
-                    unit=cat.quantity_unit,
-                )
             new_category_spent = cents(cat.spent + amount)
-            warnings = []
-            if cat.planned is not None and new_category_spent > cat.planned:
-                if cat.over_plan == Category.OverPlan.STOP:
-                    raise PlanExceeded(
-                        category=cat.name,
-                        planned=cat.planned,
-                        remaining=cents(cat.planned - cat.spent),
-                        overshoot=new_category_spent - cat.planned,
-                    )
-                warnings.append(
-                    _(
-                        "Die Kategorie „%(category)s“ liegt damit %(over)s über ihrem Plan "
-                        "von %(planned)s."
-                    )
-                    % {
-                        "category": cat.name,
-                        "over": format_eur(new_category_spent - cat.planned),
-                        "planned": format_eur(cat.planned),
-                    }
-                )
 
             receipt_number = locked.last_receipt_number + 1
             expense = Expense(

@@ -28,6 +28,8 @@ EXPENSES_PER_PAGE = 50
 
 @login_required
 def home(request):
+    if not permissions.can_view(request.user) and request.user.has_perm("budget.add_claim"):
+        return redirect("budget:my_claims")  # a helper's start page: their own claims
     permissions.require(request.user, permissions.VIEW)
     budgets = Budget.objects.with_resolution().order_by("is_closed", "-starts_on", "name")
     return render(

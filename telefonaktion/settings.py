@@ -180,6 +180,16 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # The audit trail is read, never used to roll a record back: a revert would bypass the rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# Mail (claims: the treasurers hear of new claims, claimants of decisions and payouts).
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "beschlusskasse@localhost")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

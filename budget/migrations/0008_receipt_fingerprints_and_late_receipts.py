@@ -13,7 +13,7 @@ from ._append_only import altering_append_only, append_only
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budget', '0006_budget_closing'),
+        ('budget', '0007_claims_orders_payouts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
