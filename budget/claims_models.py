@@ -28,6 +28,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .money import ZERO
 
@@ -433,6 +434,8 @@ class PayoutAccount(models.Model):
         verbose_name=_("geändert von"),
     )
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+    # Who changed the paying account when, and from what to what (django-simple-history).
+    history = HistoricalRecords(verbose_name=_("Auszahlungskonto (Verlauf)"))
 
     class Meta:
         verbose_name = _("Auszahlungskonto")

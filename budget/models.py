@@ -26,7 +26,9 @@ Money rules this app guarantees:
   never reused (expenses are never deleted).
 """
 
+import datetime
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,7 +41,9 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import formats
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from . import history as _history
 from .money import ZERO, cents, format_eur, share_of
 
 
@@ -125,6 +129,8 @@ class Resolution(models.Model):
     is_signed = models.BooleanField(_("unterschrieben"), default=False)
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("Beschluss (Verlauf)"))
 
     class Meta:
         verbose_name = _("Beschluss")
@@ -286,6 +292,9 @@ class Budget(KeepsRunningTotals):
     )
 
     objects = BudgetQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=list(RUNNING_TOTALS), verbose_name=_("Budget (Verlauf)")
+    )
 
     class Meta:
         verbose_name = _("Budget")
@@ -413,6 +422,10 @@ class Category(KeepsRunningTotals):
         _("Menge vorgemerkt"), default=0, editable=False
     )
 
+    history = HistoricalRecords(
+        excluded_fields=list(RUNNING_TOTALS), verbose_name=_("Kategorie (Verlauf)")
+    )
+
     class Meta:
         verbose_name = _("Kategorie")
         verbose_name_plural = _("Kategorien")
@@ -524,7 +537,18 @@ class ExpenseQuerySet(models.QuerySet):
         return self.filter(reversal__isnull=True)
 
     def for_listing(self):
-        return self.select_related("category", "created_by", "reversal", "reversal__created_by")
+        return self.select_related(
+            "category",
+            "created_by",
+            "reversal",
+            "reversal__created_by",
+            "late_receipt",
+            "late_receipt__created_by",
+        )
+
+    def without_receipt(self):
+        """Expenses with no file at all: none booked with them and none handed in later."""
+        return self.filter(receipt="", late_receipt__isnull=True)
 
     def listing_totals(self) -> dict:
         """Valid (not reversed) expenses and their sum, and the reversed ones: one aggregate,
@@ -561,6 +585,9 @@ class Expense(models.Model):
         _("ursprünglicher Dateiname"), max_length=255, blank=True
     )
     receipt_content_type = models.CharField(_("Dateityp"), max_length=100, blank=True)
+    # Fingerprint of the file as uploaded; ``manage.py verify_receipts`` checks it.
+    receipt_sha256 = models.CharField(_("SHA-256 der Belegdatei"), max_length=64, blank=True)
+    receipt_size = models.PositiveBigIntegerField(_("Größe der Belegdatei"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -621,19 +648,75 @@ class Expense(models.Model):
         except Reversal.DoesNotExist:
             return False
 
+    @cached_property
+    def attached_receipt(self) -> "ReceiptAttachment | None":
+        try:
+            return self.late_receipt
+        except ReceiptAttachment.DoesNotExist:
+            return None
+
     @property
-    def receipt_download_name(self) -> str:
-        """The name the file was uploaded with, but with the extension its content has."""
-        stem = Path(self.receipt_original_name).stem or f"beleg-{self.receipt_number}"
-        return f"{stem}{Path(self.receipt.name).suffix}"
+    def receipt_file(self) -> "ReceiptFile | None":
+        """The receipt, whether booked with the expense or handed in later."""
+        if self.receipt:
+            return ReceiptFile(
+                file=self.receipt,
+                original_name=self.receipt_original_name,
+                content_type=self.receipt_content_type,
+                sha256=self.receipt_sha256,
+                size=self.receipt_size,
+                receipt_number=self.receipt_number,
+            )
+        if self.attached_receipt is not None:
+            return self.attached_receipt.as_receipt_file(self.receipt_number)
+        return None
+
+    @property
+    def has_receipt(self) -> bool:
+        return self.receipt_file is not None
 
     @property
     def receipt_is_image(self) -> bool:
-        return self.receipt_content_type.startswith("image/")
+        receipt = self.receipt_file
+        return receipt is not None and receipt.is_image
 
     @property
     def receipt_is_pdf(self) -> bool:
-        return self.receipt_content_type == "application/pdf"
+        receipt = self.receipt_file
+        return receipt is not None and receipt.is_pdf
+
+    @property
+    def receipt_download_name(self) -> str:
+        receipt = self.receipt_file
+        return receipt.download_name if receipt else ""
+
+
+@dataclass(frozen=True)
+class ReceiptFile:
+    """What the pages need to know about a receipt file, wherever it is recorded."""
+
+    file: models.fields.files.FieldFile
+    original_name: str
+    content_type: str
+    sha256: str
+    size: int | None
+    receipt_number: int
+    attached_at: datetime.datetime | None = None
+    attached_by: object = None
+
+    @property
+    def download_name(self) -> str:
+        """The name the file was uploaded with, but with the extension its content has."""
+        stem = Path(self.original_name).stem or f"beleg-{self.receipt_number}"
+        return f"{stem}{Path(self.file.name).suffix}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
 
 
 class Reversal(models.Model):
@@ -712,6 +795,66 @@ class PendingReceipt(models.Model):
         return self.content_type.startswith("image/")
 
 
+class ReceiptAttachment(models.Model):
+    """A receipt handed in after the expense was booked without one ("Beleg nachreichen").
+
+    Append-only like the expense itself: one per expense, never changed or deleted, and the
+    expense row stays exactly as it was booked.
+    """
+
+    expense = models.OneToOneField(
+        Expense, on_delete=models.PROTECT, related_name="late_receipt", verbose_name=_("Ausgabe")
+    )
+    file = models.FileField(
+        _("Beleg"), upload_to=receipt_upload_to, storage=private_storage, max_length=200
+    )
+    original_name = models.CharField(_("ursprünglicher Dateiname"), max_length=255, blank=True)
+    content_type = models.CharField(_("Dateityp"), max_length=100)
+    sha256 = models.CharField(_("SHA-256 der Belegdatei"), max_length=64)
+    size = models.PositiveBigIntegerField(_("Größe der Belegdatei"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("nachgereicht von"),
+    )
+    created_at = models.DateTimeField(_("nachgereicht am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nachgereichter Beleg")
+        verbose_name_plural = _("nachgereichte Belege")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(file=""), name="receiptattachment_file_required"),
+            models.CheckConstraint(condition=Q(size__gt=0), name="receiptattachment_size_positive"),
+        ]
+
+    def __str__(self):
+        return _("Nachgereichter Beleg zu Beleg %(number)s") % {
+            "number": self.expense.receipt_number
+        }
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A receipt handed in later is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A receipt handed in later is never deleted.")
+
+    def as_receipt_file(self, receipt_number: int) -> ReceiptFile:
+        return ReceiptFile(
+            file=self.file,
+            original_name=self.original_name,
+            content_type=self.content_type,
+            sha256=self.sha256,
+            size=self.size,
+            receipt_number=receipt_number,
+            attached_at=self.created_at,
+            attached_by=self.created_by,
+        )
+
+
 # Claims, orders and payouts live in their own module; imported here so Django registers them.
 from .claims_models import (  # noqa: E402, F401
     Claim,
@@ -721,3 +864,6 @@ from .claims_models import (  # noqa: E402, F401
     PayoutAccount,
     PayoutBatch,
 )
+
+# Role changes are part of the audit trail too (see budget/history.py).
+_history.track_users()

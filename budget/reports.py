@@ -12,11 +12,13 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from . import retention
 from .models import Budget, Category, DailySpending, Expense
 from .money import ZERO, cents, share_of
 
@@ -32,6 +34,7 @@ LATEST_FIELDS = [
     "reversal__reason",
     "reversal__created_at",
     "reversal__expense_id",
+    "late_receipt__created_at",
 ]
 
 # Progress bar colours: amber from 80 % of the cap, red from 95 %.
@@ -303,6 +306,12 @@ class Dashboard:
     share: Decimal
     level: str
     bar: int
+    receipts_kept_until: datetime.date | None = None
+
+    @property
+    def retention_years(self) -> int:
+        return settings.RECEIPT_RETENTION_YEARS
+
     reserved_bar: int = 0
     open_claims: list = field(default_factory=list)
     open_orders: list = field(default_factory=list)
@@ -338,11 +347,12 @@ OPEN_ITEMS = 10
 
 
 def dashboard(budget: Budget, today: datetime.date | None = None) -> Dashboard:
-    """Five queries on top of the budget itself: categories, latest bookings, daily totals, the
-    oldest open claims and orders."""
+    """Six queries on top of the budget itself: categories, latest bookings, daily totals, the
+    oldest open claims and orders, and the date of the last booking (for how long the receipts
+    are kept)."""
     # Only what the list shows: no user rows, which are wide and not displayed here.
     latest = list(
-        budget.expenses.select_related("category", "reversal")
+        budget.expenses.select_related("category", "reversal", "late_receipt")
         .only(*LATEST_FIELDS)
         .order_by("-receipt_number")[:LATEST_BOOKINGS]
     )
@@ -354,6 +364,7 @@ def dashboard(budget: Budget, today: datetime.date | None = None) -> Dashboard:
         share=share_of(budget.spent, budget.cap),
         level=progress_level(budget.spent + budget.reserved, budget.cap),
         bar=bar_percent(budget.spent, budget.cap),
+        receipts_kept_until=retention.kept_until(budget),
         reserved_bar=min(
             bar_percent(budget.reserved, budget.cap), 100 - bar_percent(budget.spent, budget.cap)
         ),

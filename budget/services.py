@@ -21,7 +21,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from . import receipts
-from .models import Budget, Category, DailySpending, Expense, Reversal
+from .models import Budget, Category, DailySpending, Expense, ReceiptAttachment, Reversal
 from .money import ZERO, cents, format_eur
 from .validators import FORBIDDEN_IN_TEXT, MAX_AMOUNT, has_forbidden_characters
 
@@ -202,6 +202,17 @@ class AlreadyReversed(BookingError):
         ) % {"number": self.receipt_number}
 
 
+class ReceiptStorageFailed(BookingError):
+    """The receipt file could not be written (disk full, read-only, no permission)."""
+
+    @property
+    def message(self) -> str:
+        return _(
+            "Die Belegdatei konnte nicht gespeichert werden; es wurde nichts gebucht. "
+            "Ohne Datei buchen oder später erneut versuchen."
+        )
+
+
 class AlreadyBooked(BookingError):
     """The form was sent before and booked ``expense``; this send books nothing."""
 
@@ -362,7 +373,7 @@ def record_expense(
 
     budget_id = budget.pk if isinstance(budget, Budget) else budget
     category_id = category.pk if isinstance(category, Category) else category
-    expense = None
+    stored = None
     try:
         with transaction.atomic():
             locked = Budget.objects.select_for_update().get(pk=budget_id)
@@ -398,11 +409,12 @@ def record_expense(
                 booking_key=booking_key,
             )
             if receipt:
+                stored = _store_receipt(receipt, budget_id=locked.pk, kind=kind)
+                expense.receipt = stored.name
                 expense.receipt_original_name = _original_name(receipt)
                 expense.receipt_content_type = kind.content_type
-                # Stored under a generated name whose extension follows the content.
-                receipt.name = f"beleg{kind.extension}"
-                expense.receipt = receipt
+                expense.receipt_sha256 = stored.sha256
+                expense.receipt_size = stored.size
             try:
                 with transaction.atomic():
                     expense.save()
@@ -423,10 +435,20 @@ def record_expense(
                 spent=new_category_spent, quantity=new_quantity
             )
     except BaseException:
-        if expense is not None and expense.receipt and expense.receipt.name:
-            expense.receipt.storage.delete(expense.receipt.name)
+        # Whatever failed after the file was written (a rule, the database, the commit itself),
+        # the file goes again: by the generated name it was stored under.
+        if stored is not None:
+            receipts.discard(stored.name)
         raise
     return BookingResult(expense=expense, warnings=warnings)
+
+
+def _store_receipt(upload, *, budget_id: int, kind) -> receipts.StoredReceipt:
+    try:
+        return receipts.store(upload, budget_id=budget_id, kind=kind)
+    except receipts.ReceiptNotStored as exc:
+        logger.error("Booking refused for budget %s: receipt not stored (%s)", budget_id, exc)
+        raise ReceiptStorageFailed() from exc
 
 
 def _refuse_a_second_send(budget: Budget, booking_key) -> None:
@@ -463,7 +485,8 @@ def reverse_expense(
             Budget.objects.filter(pk=locked.pk).update(
                 spent=cents(locked.spent - original.amount),
                 active_expense_count=F("active_expense_count") - 1,
-                missing_receipt_count=F("missing_receipt_count") - (0 if original.receipt else 1),
+                missing_receipt_count=F("missing_receipt_count")
+                - (0 if original.receipt or _has_late_receipt(original) else 1),
                 reversal_count=F("reversal_count") + 1,
             )
             _add_to_day(locked, original.spent_on, -original.amount)
@@ -477,6 +500,10 @@ def reverse_expense(
         logger.exception("Reversal refused by the database for expense %s", expense_id)
         raise LedgerInconsistent() from None
     return reversal
+
+
+def _has_late_receipt(expense: Expense) -> bool:
+    return ReceiptAttachment.objects.filter(expense_id=expense.pk).exists()
 
 
 def _refuse_a_second_reversal(expense: Expense, booking_key) -> None:

@@ -26,6 +26,11 @@ urlpatterns = [
         name="expense_receipt",
     ),
     path(
+        "budgets/<int:budget_id>/expenses/<int:pk>/receipt/attach/",
+        views.expense_attach_receipt,
+        name="expense_attach_receipt",
+    ),
+    path(
         "budgets/<int:budget_id>/expenses/<int:pk>/thumbnail/<str:size>/",
         views.expense_thumbnail,
         name="expense_thumbnail",
@@ -116,6 +121,7 @@ urlpatterns = [
         name="payout_paid",
     ),
     path("budgets/<int:budget_id>/", report_views.budget_dashboard, name="budget_dashboard"),
+    path("budgets/<int:budget_id>/history/", report_views.budget_history, name="budget_history"),
     path("budgets/<int:budget_id>/close/", closing_views.budget_close, name="budget_close"),
     path("budgets/<int:budget_id>/reopen/", closing_views.budget_reopen, name="budget_reopen"),
     path(

@@ -209,3 +209,16 @@ def test_account_page_saves_and_shows(client, claims_budget, treasurer):
     client.post(url, {"account_holder": "LV Thüringen", "iban": DEBTOR_IBAN, "bic": ""})
     assert claims_budget.payout_account.iban == DEBTOR_IBAN
     assert claims_budget.payout_account.bic  # from schwifty's bank registry
+
+
+def test_changes_of_the_paying_account_are_audited(client, claims_budget, treasurer):
+    client.force_login(treasurer)
+    url = reverse("budget:payout_account", args=[claims_budget.pk])
+    client.post(url, {"account_holder": "LV Thüringen", "iban": DEBTOR_IBAN, "bic": ""})
+    client.post(url, {"account_holder": "LV Thüringen", "iban": IBAN_2, "bic": ""})
+    account = claims_budget.payout_account
+    history = list(account.history.order_by("history_date"))
+    assert [h.iban for h in history] == [DEBTOR_IBAN, IBAN_2]
+    assert {h.history_user for h in history} == {treasurer}
+    page = client.get(url).content.decode()
+    assert 'id="account-history"' in page and DEBTOR_IBAN in page
