@@ -25,6 +25,8 @@ def budget_change_data(budget, **overrides):
         "currency": "EUR",
         "starts_on": budget.starts_on.strftime("%d.%m.%Y"),
         "ends_on": "",
+        "km_rate_car": "0,30",
+        "km_rate_other": "0,20",
         "categories-TOTAL_FORMS": str(len(categories)),
         "categories-INITIAL_FORMS": str(len(categories)),
         "categories-MIN_NUM_FORMS": "0",
