@@ -216,7 +216,7 @@ def submit_claim(
         except receipts.InvalidReceipt as exc:
             raise InvalidExpense("receipt", exc.message) from exc
 
-    claim = None
+    stored = None
     try:
         with transaction.atomic():
             locked = _lock(budget_id)
@@ -280,17 +280,22 @@ def submit_claim(
                 submission_key=submission_key,
             )
             if receipt:
+                # Stored like a booking's receipt: a generated name, its fingerprint recorded.
+                stored = services._store_receipt(receipt, budget_id=locked.pk, kind=kind_of_file)
+                claim.receipt = stored.name
                 claim.receipt_original_name = services._original_name(receipt)
                 claim.receipt_content_type = kind_of_file.content_type
-                receipt.name = f"beleg{kind_of_file.extension}"
-                claim.receipt = receipt
+                claim.receipt_sha256 = stored.sha256
+                claim.receipt_size = stored.size
             claim.save()
             _reserve(locked, cat, amount, quantity)
             _event(claim, ClaimEvent.Action.SUBMITTED, submitted_by)
             transaction.on_commit(lambda: claim_mail.new_claim(claim))
     except BaseException:
-        if claim is not None and claim.receipt and claim.receipt.name:
-            claim.receipt.storage.delete(claim.receipt.name)
+        # Whatever failed after the file was written, it goes again by the name it was stored
+        # under (never by a name taken from the model, which may have changed).
+        if stored is not None:
+            receipts.discard(stored.name)
         raise
     return claim
 

@@ -140,6 +140,9 @@ class Claim(models.Model):
         _("ursprünglicher Dateiname"), max_length=255, blank=True
     )
     receipt_content_type = models.CharField(_("Dateityp"), max_length=100, blank=True)
+    # Recorded when the file is stored, so ``verify_receipts`` checks claim receipts too.
+    receipt_sha256 = models.CharField(_("SHA-256 der Belegdatei"), max_length=64, blank=True)
+    receipt_size = models.PositiveBigIntegerField(_("Größe der Belegdatei"), null=True, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     account_holder = models.CharField(_("Kontoinhaber*in"), max_length=70)

@@ -422,3 +422,39 @@ def test_verify_totals_recomputes_the_reservations(claims_budget, headsets, help
     assert (budget.reserved_claims, budget.reserved_orders) == (Decimal("30.00"), Decimal("98.00"))
     assert (category.reserved, category.reserved_quantity) == (Decimal("128.00"), 4)
     call_command("verify_totals", verbosity=0)
+
+
+# --- receipt files ----------------------------------------------------------------------------
+
+
+def test_claim_receipts_are_fingerprinted_and_verified(claims_budget, category, helper, settings):
+    import hashlib
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    c = claim(claims_budget, category, helper)
+    path = settings.MEDIA_ROOT / c.receipt.name
+    assert c.receipt.name.startswith(f"receipts/{claims_budget.pk}/")
+    assert c.receipt_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert c.receipt_size == path.stat().st_size
+    out = io.StringIO()
+    call_command("verify_receipts", stdout=out)  # no orphan, nothing altered
+    assert "1 Belegdatei(en) geprüft" in out.getvalue()
+    path.write_bytes(b"changed")
+    with pytest.raises(CommandError):
+        call_command("verify_receipts", stdout=io.StringIO())
+
+
+def test_a_refused_claim_removes_the_file_it_stored(
+    claims_budget, category, helper, settings, monkeypatch
+):
+    def refuse(*args, **kwargs):
+        raise services.LedgerInconsistent()
+
+    monkeypatch.setattr(claims, "_reserve", refuse)  # fails after the file was written
+    with pytest.raises(services.LedgerInconsistent):
+        claim(claims_budget, category, helper)
+    assert files_under(settings.MEDIA_ROOT) == []
+    assert not Claim.objects.exists()

@@ -21,7 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from budget.models import Expense, ReceiptAttachment
+from budget.models import Claim, Expense, ReceiptAttachment
 from budget.receipts import RECEIPT_FOLDER, fingerprint
 
 
@@ -55,6 +55,14 @@ def recorded_receipts():
     )
     for budget_id, number, name, sha256, size in attached:
         yield f"Budget {budget_id}, Beleg {number} (nachgereicht)", name, sha256, size
+    claims = (
+        Claim.objects.exclude(receipt="")
+        .order_by("budget_id", "number")
+        .values_list("budget_id", "number", "receipt", "receipt_sha256", "receipt_size")
+        .iterator(chunk_size=2000)
+    )
+    for budget_id, number, name, sha256, size in claims:
+        yield f"Budget {budget_id}, Erstattung E-{budget_id}-{number}", name, sha256, size
 
 
 def check(media_root: Path) -> Findings:
