@@ -4,11 +4,15 @@ Views are thin: parse the form, call ``budget.services``, turn a ``BookingError`
 error, redirect on success. Access is checked by ``budget.permissions``.
 """
 
+from urllib.parse import quote
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
@@ -170,14 +174,31 @@ def expense_receipt(request, budget_id, pk):
     )
 
 
+# A receipt is whatever someone uploaded: a PDF may carry JavaScript, a "PDF" may be HTML. Shown
+# inline on the app's own origin it must not run anything, so it is sandboxed (an opaque origin,
+# no scripts, no requests) and never sniffed into another type.
+PRIVATE_FILE_CSP = "sandbox; default-src 'none'"
+
+
 def _private_file(field_file, filename, content_type, *, as_attachment):
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("Die Datei ist nicht mehr vorhanden.")) from None
-    response = FileResponse(
-        handle, content_type=content_type, as_attachment=as_attachment, filename=filename
-    )
+    if settings.RECEIPTS_X_ACCEL:
+        # The access check is done; nginx sends the file from its internal location.
+        if not field_file.storage.exists(field_file.name):
+            raise Http404(_("Die Datei ist nicht mehr vorhanden."))
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = (
+            settings.RECEIPTS_X_ACCEL.rstrip("/") + "/" + quote(field_file.name)
+        )
+        response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    else:
+        try:
+            handle = field_file.open("rb")
+        except FileNotFoundError:
+            raise Http404(_("Die Datei ist nicht mehr vorhanden.")) from None
+        response = FileResponse(
+            handle, content_type=content_type, as_attachment=as_attachment, filename=filename
+        )
+    response["Content-Security-Policy"] = PRIVATE_FILE_CSP
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=0, no-store"
     return response
