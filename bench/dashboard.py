@@ -70,6 +70,7 @@ def configure(fresh: bool) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telefonaktion.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-used-anywhere-else")
     os.environ["DEBUG"] = "false"  # production-like: no query log, no debug toolbar of any kind
+    os.environ["SECURE_SSL_REDIRECT"] = "false"  # the test client speaks plain HTTP
     hosts = [h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h]
     os.environ["ALLOWED_HOSTS"] = ",".join([*hosts, "testserver"])
 

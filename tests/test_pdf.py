@@ -40,11 +40,11 @@ def test_fetcher_refuses_local_files_and_data(url):
 def test_pdf_with_file_and_local_urls_renders_without_fetching(local_server):
     base, hits = local_server
     html = (
-        '<html><head><link rel="stylesheet" href="{base}/style.css"></head><body>'
-        '<p>Beleg</p><img src="file:///etc/passwd"><img src="{base}/intern.png">'
-        '<p style="background: url({base}/bg.png)">x</p>'
+        f'<html><head><link rel="stylesheet" href="{base}/style.css"></head><body>'
+        f'<p>Beleg</p><img src="file:///etc/passwd"><img src="{base}/intern.png">'
+        f'<p style="background: url({base}/bg.png)">x</p>'
         "</body></html>"
-    ).format(base=base)
+    )
     pdf = html_to_pdf(html, base_url=base + "/")
     assert pdf.startswith(b"%PDF")
     assert b"root:" not in pdf

@@ -19,8 +19,8 @@ PRODUCTION = {
     "DATABASE_URL": "sqlite:////tmp/beschlusskasse-settings-test.sqlite3",
 }
 SHOW = (
-    "from django.conf import settings as s; import json; print(json.dumps({k: str(getattr(s, k, None))"
-    " for k in %r}))"
+    "from django.conf import settings as s; import json; "
+    "print(json.dumps({k: str(getattr(s, k, None)) for k in %r}))"
 )
 
 

@@ -88,7 +88,7 @@ def test_every_app_page_keeps_the_policy(
     visit(page, base + reverse("budget:expense_detail", args=[budget.pk, pdf.pk]))
     receipt_url = base + reverse("budget:expense_receipt", args=[budget.pk, pdf.pk])
     page.wait_for_function(
-        f"() => document.querySelector('iframe.receipt-preview') !== null", timeout=5000
+        "() => document.querySelector('iframe.receipt-preview') !== null", timeout=5000
     )
     for _ in range(50):  # the viewer loads inside the frame a moment after the page
         frames = [frame.url for frame in page.frames]
