@@ -122,7 +122,7 @@ def test_progress_bar_turns_amber_at_80_and_red_at_95(
     assert shown in text(response)
     # Whole percent, rounded down (no inline style under the CSP): full only at the cap.
     width = re.search(r'class="progress-bar [^"]*pct-w-(\d+)"', response.content.decode()).group(1)
-    assert int(width) == int(Decimal(spent) * 100 // budget.cap)
+    assert int(width) == int((Decimal(spent) * 100 / budget.cap).quantize(Decimal("0.01")))
 
 
 def test_warning_text_accompanies_the_colour(client, budget, category, book, treasurer):
