@@ -6,8 +6,9 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, reverse
 
 from budget import urls as budget_urls
-from budget.models import ResolutionAttachment
-from tests.helpers import pdf_upload
+from budget.models import PendingReceipt, ResolutionAttachment
+from tests.helpers import image_upload, pdf_upload
+from tests.test_views_booking import form_data
 
 
 @pytest.fixture
@@ -22,19 +23,22 @@ def attachment(budget):
     return item
 
 
-def every_budget_page(budget, expense, attachment):
+def every_budget_page(budget, expense, attachment, image_expense, pending):
     """Every route of budget.urls with arguments that exist, so a new page cannot slip past."""
     args = {
         "pk": expense.pk,
         "budget_id": budget.pk,
         "attachment_id": attachment.pk,
+        "size": "small",
+        "token": pending.token,
     }
     for pattern in budget_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
-        names = list(pattern.pattern.converters)
-        kwargs = {name: args[name] for name in names}
+        kwargs = {name: args[name] for name in pattern.pattern.converters}
         if pattern.name in {"resolution", "attachment"}:
             kwargs["pk"] = budget.resolution_id
+        if pattern.name == "expense_thumbnail":
+            kwargs["pk"] = image_expense.pk
         yield pattern.name, reverse(f"budget:{pattern.name}", kwargs=kwargs)
 
 
@@ -69,11 +73,19 @@ def test_strict_policy_on_anonymous_responses(client, db, path):
 
 
 def test_every_logged_in_page_is_private_and_under_the_policy(
-    client, superuser, budget, expense, attachment
+    client, superuser, budget, category, book, expense, attachment
 ):
     client.force_login(superuser)
+    image_expense = book(category, "5.00", receipt=image_upload()).expense
+    # A refused booking keeps its photo as a pending receipt, which has a thumbnail route.
+    refused = client.post(
+        reverse("budget:expense_new", args=[budget.pk]),
+        form_data(category, amount="2.500,01", receipt=image_upload()),
+    )
+    assert refused.status_code == 200
+    pending = PendingReceipt.objects.get()
     seen = set()
-    for name, url in every_budget_page(budget, expense, attachment):
+    for name, url in every_budget_page(budget, expense, attachment, image_expense, pending):
         response = client.get(url)
         assert response.status_code == 200, (name, response.status_code)
         cache = {part.strip() for part in response["Cache-Control"].split(",")}
