@@ -246,13 +246,14 @@ PERMISSIONS_POLICY = (
 
 # Content-Security-Policy (django-csp): everything from our own origin, no inline script or
 # style anywhere (templates keep them in static/), no plugins, no framing by others. Bootstrap's
-# CSS draws its icons (select arrow, close button) as data: SVG images.
+# CSS draws its icons (select arrow, close button) as data: SVG images; the booking form previews
+# the chosen photo from a blob: URL of the local file.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": [SELF],
