@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: run serve test e2e lint format browser vendor bench clean
+.PHONY: run serve test e2e lint format browser vendor bench load clean
 
 # Reinstall only when the declared dependencies change.
 $(BIN)/python:
@@ -68,6 +68,10 @@ vendor:
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/dashboard.py
+
+# Load test through gunicorn (4 workers) on PostgreSQL (DATABASE_URL's server), then SQLite.
+load: $(VENV)/.installed-dev
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* test_db.sqlite3* staticfiles .pytest_cache

@@ -20,10 +20,19 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from . import permissions, services, thumbnails, uploads
 from .forms import ExpenseFilterForm, ExpenseForm, ReversalForm
-from .models import Budget, Resolution
+from .models import Budget, Resolution, Reversal
 from .money import format_eur
 
 EXPENSES_PER_PAGE = 50
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count when it is known, so it does not ask the database."""
+
+    def __init__(self, object_list, per_page, *, count=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        if count is not None:
+            self.count = count  # shadows the cached_property
 
 
 @login_required
@@ -170,8 +179,12 @@ def expense_list(request, budget_id):
     budget = permissions.get_budget_for(request.user, budget_id)
     filters = ExpenseFilterForm(request.GET or None, budget=budget)
     expenses = filters.filter(budget.expenses.all())
-    page = Paginator(
-        expenses.for_listing().order_by("-receipt_number"), EXPENSES_PER_PAGE
+    totals = _listing_totals(budget, filters, expenses)
+    # The paginator is told the count, so it runs no COUNT(*) of its own.
+    page = CountedPaginator(
+        expenses.for_listing().order_by("-receipt_number"),
+        EXPENSES_PER_PAGE,
+        count=totals["count"] + totals["reversed"],
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -183,10 +196,31 @@ def expense_list(request, budget_id):
             "filters": filters,
             "page": page,
             "query": query.urlencode(),
-            # Counted like the dashboard: valid expenses and their sum, reversals apart.
-            "totals": expenses.listing_totals(),
+            "totals": totals,
         },
     )
+
+
+def _listing_totals(budget, filters, expenses) -> dict:
+    """Valid expenses and their sum, reversals apart (counted like the dashboard), without an
+    aggregate over the whole history where the running totals already know the answer: the
+    budget's counters for the whole list, the category's sum for one category (whose rows are
+    counted on an index; reversals are few)."""
+    if not filters.narrows():
+        return {
+            "count": budget.active_expense_count,
+            "total": budget.spent,
+            "reversed": budget.reversal_count,
+        }
+    category = filters.only_category()
+    if category is not None:
+        reversed_count = Reversal.objects.filter(expense__category=category).count()
+        return {
+            "count": category.expenses.count() - reversed_count,
+            "total": category.spent,
+            "reversed": reversed_count,
+        }
+    return expenses.listing_totals()
 
 
 @login_required
