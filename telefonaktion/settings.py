@@ -33,14 +33,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {raw!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw.strip())
+        value = int(raw.strip())
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
+    return value
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -73,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "simple_history",
     "csp",
     "axes",
     "budget",
@@ -90,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "budget.middleware.private_pages",
     # Last, so that it sees the login attempts after every other middleware has run.
@@ -194,6 +199,9 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
+# PartG § 24 Abs. 2: receipts and records are kept ten years after the end of the year of the
+# budget's last booking. Shown on the dashboard; nothing in the app deletes a receipt.
+RECEIPT_RETENTION_YEARS = env_int("RECEIPT_RETENTION_YEARS", 10, minimum=10)
 # The whole request body, files included (checked by budget.middleware before anything is read,
 # so nobody streams gigabytes into the temp folder): one receipt plus the form and a margin.
 # deploy/nginx-beschlusskasse.conf sets the same limit as client_max_body_size.
@@ -203,6 +211,19 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # With RECEIPTS_X_ACCEL set (e.g. /_receipts/), the receipt view checks access and hands the file
 # to nginx's internal location of that name via X-Accel-Redirect instead of streaming it itself.
 RECEIPTS_X_ACCEL = env_str("RECEIPTS_X_ACCEL")
+
+# The audit trail is read, never used to roll a record back: a revert would bypass the rules.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Mail (claims: the treasurers hear of new claims, claimants of decisions and payouts).
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "beschlusskasse@localhost")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
