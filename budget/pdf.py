@@ -6,8 +6,16 @@ might not be). Every fetch is refused: no local files, no requests to the server
 Imported lazily: WeasyPrint loads Pango and fonts, which no other page needs.
 """
 
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+from PIL import ImageFile
+
+# Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would make every
+# later receipt check in this worker accept a photo cut off in transfer. The statement PDF loads
+# no images at all, so the flag is put back as it was.
+_load_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+from weasyprint import HTML  # noqa: E402
+from weasyprint.urls import URLFetcher  # noqa: E402
+
+ImageFile.LOAD_TRUNCATED_IMAGES = _load_truncated
 
 
 class RefusingURLFetcher(URLFetcher):

@@ -55,3 +55,13 @@ def test_relative_urls_resolve_against_the_app_and_are_refused(local_server):
     base, hits = local_server
     pdf = html_to_pdf('<img src="/media/receipts/1.pdf"><p>x</p>', base_url=base + "/")
     assert pdf.startswith(b"%PDF") and hits == []
+
+
+def test_importing_weasyprint_keeps_truncated_photos_refused():
+    """WeasyPrint switches Pillow's LOAD_TRUNCATED_IMAGES on for the whole process on import;
+    budget.pdf switches it back, or receipts checked later in the worker would accept them."""
+    from PIL import ImageFile
+
+    import budget.pdf  # noqa: F401
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
