@@ -122,6 +122,8 @@ class CategoryInline(admin.TabularInline):
         "over_plan",
         "quantity_cap",
         "quantity_unit",
+        "position",
+        "account",
         "spent",
         "quantity",
     ]
@@ -156,6 +158,7 @@ class BudgetAdmin(admin.ModelAdmin):
         "currency",
         ("starts_on", "ends_on"),
         "is_closed",
+        "cost_centre",
         "spent_display",
         "remaining_display",
         "share_display",

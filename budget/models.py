@@ -28,7 +28,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Max, Min, Q
 from django.utils import formats
@@ -36,6 +36,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .money import ZERO, cents, format_eur, share_of
+from .positions import ExpensePosition
 
 
 class PrivateStorage(FileSystemStorage):
@@ -60,6 +61,14 @@ def attachment_upload_to(instance, filename):
 
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+
+# A ledger account (Sachkonto) as DATEV numbers them: 4 to 8 digits.
+ACCOUNT_NUMBER = RegexValidator(
+    r"^[0-9]{4,8}$", _("Ein Sachkonto hat 4 bis 8 Ziffern, z. B. 4660.")
+)
+COST_CENTRE = RegexValidator(
+    r"^[A-Za-z0-9]{1,8}$", _("Eine Kostenstelle hat bis zu 8 Buchstaben oder Ziffern.")
+)
 
 
 class KeepsRunningTotals(models.Model):
@@ -197,6 +206,13 @@ class Budget(KeepsRunningTotals):
         default=False,
         help_text=_("Ein abgeschlossenes Budget nimmt keine Buchungen mehr an."),
     )
+    cost_centre = models.CharField(
+        _("Kostenstelle (KOST1)"),
+        max_length=8,
+        blank=True,
+        validators=[COST_CENTRE],
+        help_text=_("Wird im DATEV-Export als KOST1 jeder Buchung dieses Budgets übergeben."),
+    )
     # Running totals: written only by budget.services inside the locked booking transaction.
     spent = models.DecimalField(_("ausgegeben"), **MONEY, default=ZERO, editable=False)
     last_receipt_number = models.PositiveIntegerField(
@@ -301,6 +317,20 @@ class Category(KeepsRunningTotals):
         _("Höchstmenge"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
     quantity_unit = models.CharField(_("Einheit"), max_length=20, blank=True, default="Stück")
+    position = models.CharField(
+        _("Position im Rechenschaftsbericht"),
+        max_length=2,
+        choices=ExpensePosition.choices,
+        blank=True,
+        help_text=_("Ausgabeposition nach § 24 Abs. 5 PartG."),
+    )
+    account = models.CharField(
+        _("Sachkonto"),
+        max_length=8,
+        blank=True,
+        validators=[ACCOUNT_NUMBER],
+        help_text=_("Aufwandskonto für den DATEV-Export, z. B. 4660 (SKR03)."),
+    )
     # Running totals, written only inside the locked booking transaction.
     spent = models.DecimalField(_("ausgegeben"), **MONEY, default=ZERO, editable=False)
     quantity = models.PositiveIntegerField(_("Menge gebucht"), default=0, editable=False)
@@ -322,6 +352,10 @@ class Category(KeepsRunningTotals):
                 name="category_quantity_cap_positive",
             ),
             models.CheckConstraint(condition=Q(spent__gte=0), name="category_spent_non_negative"),
+            models.CheckConstraint(
+                condition=Q(position="") | Q(position__in=ExpensePosition.values),
+                name="category_position_known",
+            ),
         ]
 
     def __str__(self):

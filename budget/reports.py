@@ -255,6 +255,11 @@ class Dashboard:
     def over_plan(self) -> list[CategoryLine]:
         return [line for line in self.categories if line.category.is_over_plan]
 
+    @property
+    def without_position(self) -> list[Category]:
+        """Categories the treasurer still has to assign to a § 24 Abs. 5 PartG position."""
+        return [line.category for line in self.categories if not line.category.position]
+
 
 def category_lines(budget: Budget) -> list[CategoryLine]:
     return [

@@ -1,5 +1,9 @@
-"""The two roles and what they may do. Used by migration 0002 (with historical models) and by
-``seed_telefonaktion`` (which repairs a role whose permissions were changed by hand)."""
+"""The roles and what they may do. Used by ``seed_telefonaktion`` (which repairs a role whose
+permissions were changed by hand) and by the test factories. Migrations carry their own copy of
+the lists (0002 for treasurer and director, 0004 for the auditor).
+
+The auditor (Rechnungsprüfer*in, Finanzrevision) sees everything the director sees and changes
+nothing: the same permissions as the director, none that adds, changes or deletes."""
 
 VIEW = [
     "view_resolution",
@@ -12,6 +16,7 @@ VIEW = [
 ROLES = {
     "treasurer": [*VIEW, "add_expense", "add_reversal", "export_budget"],
     "director": [*VIEW, "export_budget"],
+    "auditor": [*VIEW, "export_budget"],
 }
 
 

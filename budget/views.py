@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import permissions, services
 from .forms import ExpenseFilterForm, ExpenseForm, ReversalForm
@@ -22,6 +22,7 @@ EXPENSES_PER_PAGE = 50
 
 
 @login_required
+@require_safe
 def home(request):
     permissions.require(request.user, permissions.VIEW)
     budgets = Budget.objects.with_resolution().order_by("is_closed", "-starts_on", "name")
@@ -29,6 +30,7 @@ def home(request):
 
 
 @login_required
+@require_safe
 def resolution_detail(request, pk):
     permissions.require(request.user, permissions.VIEW)
     resolution = get_object_or_404(Resolution, pk=pk)
@@ -44,6 +46,7 @@ def resolution_detail(request, pk):
 
 
 @login_required
+@require_safe
 def attachment_download(request, pk, attachment_id):
     permissions.require(request.user, permissions.VIEW)
     resolution = get_object_or_404(Resolution, pk=pk)
@@ -96,6 +99,7 @@ def expense_new(request, budget_id):
 
 
 @login_required
+@require_safe
 def expense_list(request, budget_id):
     budget = permissions.get_budget_for(request.user, budget_id)
     filters = ExpenseFilterForm(request.GET or None, budget=budget)
@@ -111,6 +115,7 @@ def expense_list(request, budget_id):
 
 
 @login_required
+@require_safe
 def expense_detail(request, budget_id, pk):
     budget = permissions.get_budget_for(request.user, budget_id)
     expense = permissions.get_expense_for(request.user, budget, pk)
@@ -156,6 +161,7 @@ def expense_reverse(request, budget_id, pk):
 
 
 @login_required
+@require_safe
 @xframe_options_sameorigin
 def expense_receipt(request, budget_id, pk):
     budget = permissions.get_budget_for(request.user, budget_id)

@@ -19,6 +19,7 @@ DEMO_USERS = [
     # username, group, superuser, label
     ("schatzmeisterin", "treasurer", False, "Schatzmeisterin (treasurer)"),
     ("lgf", "director", False, "Landesgeschäftsführer (director)"),
+    ("pruefer", "auditor", False, "Rechnungsprüfer*in (auditor, nur lesen)"),
     ("admin", None, True, "Administration (superuser)"),
 ]
 
@@ -59,7 +60,17 @@ class Command(BaseCommand):
         self.stdout.write(f"Budget „{budget.name}“: {'angelegt' if created else 'vorhanden'}")
         for category in seed_data.CATEGORIES:
             values = dict(category)
-            Category.objects.get_or_create(budget=budget, name=values.pop("name"), defaults=values)
+            name = values.pop("name")
+            _category, created = Category.objects.get_or_create(
+                budget=budget, name=name, defaults=values
+            )
+            if not created:
+                # Seeded before positions and accounts existed: fill in what is still empty,
+                # never overwrite what someone has edited.
+                for field in ("position", "account"):
+                    Category.objects.filter(budget=budget, name=name, **{field: ""}).update(
+                        **{field: values[field]}
+                    )
         return budget
 
     def seed_users(self) -> dict:

@@ -1,0 +1,192 @@
+"""Every page of ``budget.urls`` × every role, from one table.
+
+A page that is added to ``budget/urls.py`` without a row in ``ACCESS`` fails
+``test_every_page_has_an_access_rule`` (and its own parametrised cases) with its name, so no page
+ships without a decided rule. For each page the table says which roles may open it and which may
+submit it; everybody else gets 403, anonymous visitors the login page, and a POST to a read-only
+page 405. The auditor appears in no ``post`` set: it may look at everything and change nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, reverse
+
+from budget import urls as budget_urls
+from budget.models import ResolutionAttachment
+
+from .helpers import MINIMAL_PDF, assert_login_required, pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+TREASURER, DIRECTOR, AUDITOR, OUTSIDER, ANONYMOUS = (
+    "treasurer",
+    "director",
+    "auditor",
+    "outsider",
+    "anonymous",
+)
+ROLES = [TREASURER, DIRECTOR, AUDITOR, OUTSIDER, ANONYMOUS]
+READERS = frozenset({TREASURER, DIRECTOR, AUDITOR})
+BOOKERS = frozenset({TREASURER})
+
+
+@dataclass(frozen=True)
+class Objects:
+    budget: object
+    expense: object
+    attachment: object
+
+
+@dataclass(frozen=True)
+class Page:
+    path: Callable[[Objects], str]
+    get: frozenset[str]  # roles that open the page
+    post: frozenset[str] | None = None  # roles that may submit it; None: read-only, POST is 405
+    ok: int = 200  # what a permitted GET answers
+
+
+def _budget(name, **query):
+    return lambda o: reverse(f"budget:{name}", args=[o.budget.pk]) + _query(query)
+
+
+def _expense(name):
+    return lambda o: reverse(f"budget:{name}", args=[o.budget.pk, o.expense.pk])
+
+
+def _query(query: dict) -> str:
+    return ("?" + "&".join(f"{k}={v}" for k, v in query.items())) if query else ""
+
+
+# One row per URL name in budget.urls. Add the row together with the page.
+ACCESS: dict[str, Page] = {
+    "home": Page(lambda o: reverse("budget:home"), READERS),
+    "resolution": Page(
+        lambda o: reverse("budget:resolution", args=[o.budget.resolution_id]), READERS
+    ),
+    "attachment": Page(
+        lambda o: reverse("budget:attachment", args=[o.budget.resolution_id, o.attachment.pk]),
+        READERS,
+    ),
+    "expense_list": Page(_budget("expense_list"), READERS),
+    "expense_new": Page(_budget("expense_new"), BOOKERS, post=BOOKERS),
+    "expense_detail": Page(_expense("expense_detail"), READERS),
+    "expense_reverse": Page(_expense("expense_reverse"), BOOKERS, post=BOOKERS),
+    "expense_receipt": Page(_expense("expense_receipt"), READERS),
+    "budget_dashboard": Page(_budget("budget_dashboard"), READERS),
+    "budget_summary": Page(_budget("budget_summary"), READERS),
+    "budget_export_csv": Page(_budget("budget_export_csv"), READERS),
+    "budget_export_xlsx": Page(_budget("budget_export_xlsx"), READERS),
+    "budget_statement": Page(_budget("budget_statement"), READERS),
+    "budget_statement_pdf": Page(_budget("budget_statement_pdf"), READERS),
+}
+
+
+def url_names(patterns, prefix="") -> list[str]:
+    names = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            names += url_names(entry.url_patterns, prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.append(prefix + entry.name)
+    return names
+
+
+URL_NAMES = url_names(budget_urls.urlpatterns)
+
+
+def rule_for(name: str) -> Page:
+    if name not in ACCESS:
+        pytest.fail(
+            f"budget:{name} has no access rule: add a row for it to ACCESS in tests/test_access.py "
+            "saying which roles may open and submit it."
+        )
+    return ACCESS[name]
+
+
+def test_every_page_has_an_access_rule():
+    missing = sorted(set(URL_NAMES) - set(ACCESS))
+    assert not missing, f"pages without an access rule in tests/test_access.py: {missing}"
+
+
+def test_the_table_names_no_page_that_is_gone():
+    assert sorted(set(ACCESS) - set(URL_NAMES)) == []
+
+
+@pytest.fixture
+def objects(budget, category, book):
+    expense = book(category, "86.45", receipt=pdf_upload("Quittung.pdf")).expense
+    attachment = ResolutionAttachment.objects.create(
+        resolution=budget.resolution,
+        file=SimpleUploadedFile("Beschluss.pdf", MINIMAL_PDF),
+        original_name="Beschluss.pdf",
+    )
+    return Objects(budget=budget, expense=expense, attachment=attachment)
+
+
+@pytest.fixture
+def login(client, request):
+    def _login(role):
+        if role != ANONYMOUS:
+            client.force_login(request.getfixturevalue(role))
+        return client
+
+    return _login
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_get(name, role, objects, login):
+    page = rule_for(name)
+    response = login(role).get(page.path(objects))
+    if role == ANONYMOUS:
+        assert_login_required(response)
+    elif role in page.get:
+        assert response.status_code == page.ok, f"{role} should open budget:{name}"
+    else:
+        assert response.status_code == 403, f"{role} must not open budget:{name}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_post(name, role, objects, login):
+    """No role outside a page's ``post`` set changes anything: 403 (405 on a read-only page)."""
+    page = rule_for(name)
+    expense = objects.expense
+    response = login(role).post(page.path(objects), {})
+    if role == ANONYMOUS:
+        assert_login_required(response)
+    elif page.post is None:
+        assert response.status_code == 405, f"budget:{name} is read-only"
+    elif role in page.post:
+        # An empty form: the page answers with its errors and books nothing.
+        assert response.status_code in (200, 302)
+    else:
+        assert response.status_code == 403, f"{role} must not submit budget:{name}"
+    expense.refresh_from_db()
+    assert not expense.is_reversed
+    assert objects.budget.expenses.count() == 1
+
+
+def test_the_auditor_holds_no_permission_that_changes_data(auditor):
+    changing = [
+        perm
+        for perm in auditor.get_all_permissions()
+        if perm.split(".")[1].startswith(("add_", "change_", "delete_"))
+    ]
+    assert changing == []
+
+
+def test_the_auditor_sees_what_the_director_sees(auditor, director):
+    assert auditor.get_all_permissions() == director.get_all_permissions()
+
+
+def test_the_auditor_role_comes_from_a_migration(db):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name="auditor")
+    assert "export_budget" in set(group.permissions.values_list("codename", flat=True))
