@@ -9,9 +9,12 @@ Money rules this app guarantees:
   enforced in exactly one place, ``budget.services.record_expense``, inside one transaction that
   locks the budget row. The admin, every view and every command book through it.
 * Rules on one row (amount > 0, quantity ≥ 1, receipt number unique per budget, votes ≥ 0,
-  spent ≤ cap) are CHECK/UNIQUE constraints in the database, mirrored in ``clean()``.
+  spent ≤ cap, a category's quantity ≤ its quantity cap, a ``stop`` category's spent ≤ its plan)
+  are CHECK/UNIQUE constraints in the database, mirrored in ``clean()``.
 * A booked expense is never edited or deleted. A correction is a ``Reversal`` that references the
-  expense, releases its amount and quantity, and can happen only once per expense.
+  expense, releases its amount and quantity, and can happen only once per expense. The database
+  enforces this too: triggers named ``append_only_<table>_no_update`` / ``_no_delete`` refuse any
+  UPDATE or DELETE of an ``Expense`` or ``Reversal`` row (``budget/migrations/_append_only.py``).
 * ``Budget.spent``, ``Category.spent`` and ``Category.quantity`` are running totals, written in the
   same locked transaction as each booking so reading them costs nothing however long the history;
   ``manage.py verify_totals`` recomputes them from the ledger and reports any difference.
@@ -353,6 +356,16 @@ class Category(KeepsRunningTotals):
             ),
             models.CheckConstraint(condition=Q(spent__gte=0), name="category_spent_non_negative"),
             models.CheckConstraint(
+                condition=Q(quantity_cap__isnull=True) | Q(quantity__lte=F("quantity_cap")),
+                name="category_quantity_within_cap",
+            ),
+            models.CheckConstraint(
+                condition=~Q(over_plan="stop")
+                | Q(planned__isnull=True)
+                | Q(spent__lte=F("planned")),
+                name="category_stop_within_plan",
+            ),
+            models.CheckConstraint(
                 condition=Q(position="") | Q(position__in=ExpensePosition.values),
                 name="category_position_known",
             ),
@@ -362,16 +375,24 @@ class Category(KeepsRunningTotals):
         return self.name
 
     def clean(self):
+        # The readable side of category_quantity_within_cap and category_stop_within_plan.
+        errors = {}
         if self.quantity_cap is not None and self.quantity_cap < self.quantity:
-            raise ValidationError(
-                {
-                    "quantity_cap": _(
-                        "Es sind bereits %(quantity)s %(unit)s gebucht; die Höchstmenge darf "
-                        "nicht darunter liegen."
-                    )
-                    % {"quantity": self.quantity, "unit": self.quantity_unit}
-                }
-            )
+            errors["quantity_cap"] = _(
+                "Es sind bereits %(quantity)s %(unit)s gebucht; die Höchstmenge darf "
+                "nicht darunter liegen."
+            ) % {"quantity": self.quantity, "unit": self.quantity_unit}
+        if (
+            self.over_plan == self.OverPlan.STOP
+            and self.planned is not None
+            and self.planned < self.spent
+        ):
+            errors["planned"] = _(
+                "Es sind bereits %(spent)s ausgegeben; bei „Buchung ablehnen“ darf der Plan "
+                "nicht darunter liegen."
+            ) % {"spent": format_eur(self.spent)}
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def remaining_plan(self) -> Decimal | None:

@@ -6,7 +6,16 @@ import pytest
 from budget.models import Category
 from budget.services import record_expense
 
+from .append_only import install_test_flush, uninstall_test_flush
 from .factories import BudgetFactory, CategoryFactory, UserFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_append_only_triggers():
+    # Transactional tests empty the tables afterwards; see tests/append_only.py.
+    install_test_flush()
+    yield
+    uninstall_test_flush()
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from budget.models import Budget, Expense, Resolution
+from budget.models import Budget, Category, Expense, Resolution
 
 pytestmark = pytest.mark.django_db
 
@@ -16,21 +16,37 @@ def expense(book, category):
     return book(category, "10.00").expense
 
 
+def insert_bypassing_the_service(expense, **changes):
+    """Write a new ledger row straight through the ORM; rows are append-only, so a bad row can
+    only be tried as an INSERT."""
+    values = {
+        f.attname: getattr(expense, f.attname)
+        for f in Expense._meta.concrete_fields
+        if not f.primary_key
+    }
+    values["receipt_number"] = expense.receipt_number + 100
+    values.update(changes)
+    Expense.objects.bulk_create([Expense(**values)])
+
+
 @pytest.mark.parametrize(
-    ("field", "value"),
-    [("amount", Decimal("0.00")), ("amount", Decimal("-5.00")), ("quantity", 0)],
+    ("field", "value", "constraint"),
+    [
+        ("amount", Decimal("0.00"), "expense_amount_positive"),
+        ("amount", Decimal("-5.00"), "expense_amount_positive"),
+        ("quantity", 0, "expense_quantity_positive"),
+    ],
 )
-def test_database_refuses_bad_expense_rows(expense, field, value):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Expense.objects.filter(pk=expense.pk).update(**{field: value})
-    assert Expense.objects.get(pk=expense.pk).amount == Decimal("10.00")
+def test_database_refuses_bad_expense_rows(expense, field, value, constraint):
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        insert_bypassing_the_service(expense, **{field: value})
+    assert Expense.objects.count() == 1
 
 
-def test_database_refuses_duplicate_receipt_numbers(book, category):
-    first = book(category, "1.00").expense
-    second = book(category, "1.00").expense
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Expense.objects.filter(pk=second.pk).update(receipt_number=first.receipt_number)
+def test_database_refuses_duplicate_receipt_numbers(expense):
+    with pytest.raises(IntegrityError, match="receipt_number"), transaction.atomic():
+        insert_bypassing_the_service(expense, receipt_number=expense.receipt_number)
+    assert Expense.objects.count() == 1
 
 
 def test_database_refuses_negative_votes(budget):
@@ -122,3 +138,54 @@ def test_quantity_cap_may_not_drop_below_what_is_booked(book, headsets):
     assert "bereits 7 Stück" in error.value.message_dict["quantity_cap"][0]
     headsets.quantity_cap = 7
     headsets.full_clean()
+
+
+# Category rules the running totals made possible: CHECK constraints, mirrored in clean().
+
+
+def test_database_refuses_more_pieces_than_the_quantity_cap(book, headsets):
+    book(headsets, "100.00", quantity=15)
+    with pytest.raises(IntegrityError, match="category_quantity_within_cap"), transaction.atomic():
+        Category.objects.filter(pk=headsets.pk).update(quantity=16)
+    assert Category.objects.get(pk=headsets.pk).quantity == 15
+
+
+def test_database_refuses_a_quantity_cap_below_what_is_booked(book, headsets):
+    book(headsets, "100.00", quantity=7)
+    Category.objects.filter(pk=headsets.pk).update(quantity_cap=7)  # exactly at the cap
+    with pytest.raises(IntegrityError, match="category_quantity_within_cap"), transaction.atomic():
+        Category.objects.filter(pk=headsets.pk).update(quantity_cap=6)
+    assert Category.objects.get(pk=headsets.pk).quantity_cap == 7
+
+
+def test_database_refuses_a_stop_category_spending_over_its_plan(book, category):
+    Category.objects.filter(pk=category.pk).update(planned=Decimal("100.00"), over_plan="stop")
+    book(category, "100.00")  # exactly the plan
+    with pytest.raises(IntegrityError, match="category_stop_within_plan"), transaction.atomic():
+        Category.objects.filter(pk=category.pk).update(spent=Decimal("100.01"))
+    with pytest.raises(IntegrityError, match="category_stop_within_plan"), transaction.atomic():
+        Category.objects.filter(pk=category.pk).update(planned=Decimal("99.99"))
+    assert Category.objects.get(pk=category.pk).spent == Decimal("100.00")
+
+
+def test_database_refuses_switching_an_overspent_category_to_stop(book, category):
+    Category.objects.filter(pk=category.pk).update(planned=Decimal("100.00"), over_plan="warn")
+    book(category, "100.01")  # a warn category may go over its plan
+    with pytest.raises(IntegrityError, match="category_stop_within_plan"), transaction.atomic():
+        Category.objects.filter(pk=category.pk).update(over_plan="stop")
+    assert Category.objects.get(pk=category.pk).over_plan == "warn"
+
+
+def test_clean_explains_a_stop_plan_below_what_is_spent(book, category):
+    Category.objects.filter(pk=category.pk).update(planned=Decimal("200.00"), over_plan="stop")
+    book(category, "150.00")
+    category.refresh_from_db()
+    category.planned = Decimal("149.99")
+    with pytest.raises(ValidationError) as error:
+        category.full_clean()
+    assert "150,00\u00a0€" in error.value.message_dict["planned"][0]
+    category.planned = Decimal("150.00")
+    category.full_clean()
+    category.planned = Decimal("100.00")
+    category.over_plan = "warn"
+    category.full_clean()  # a warn category may lie under what is spent

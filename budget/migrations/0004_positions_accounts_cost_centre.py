@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budget', '0002_roles'),
+        ('budget', '0003_ledger_guards'),
     ]
 
     operations = [
