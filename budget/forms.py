@@ -4,12 +4,10 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -112,9 +110,30 @@ def no_control_characters(value: str) -> None:
         raise ValidationError(_("Steuerzeichen sind hier nicht erlaubt."), code="control")
 
 
+class CategorySelect(forms.Select):
+    """Each option carries what the booking page needs to show the quantity field and the
+    live preview for that category (the server still decides)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        category = getattr(value, "instance", None)
+        if category is not None:
+            attrs = option["attrs"]
+            if category.quantity_cap:
+                attrs["data-quantity-left"] = str(category.remaining_quantity)
+                attrs["data-quantity-cap"] = str(category.quantity_cap)
+                attrs["data-unit"] = category.quantity_unit
+            if category.planned is not None and category.over_plan == Category.OverPlan.STOP:
+                attrs["data-plan-left"] = f"{category.remaining_plan:.2f}"
+        return option
+
+
 class ExpenseForm(forms.Form):
     category = forms.ModelChoiceField(
-        queryset=Category.objects.none(), label=_("Kategorie"), empty_label=_("– bitte wählen –")
+        queryset=Category.objects.none(),
+        label=_("Kategorie"),
+        empty_label=_("– bitte wählen –"),
+        widget=CategorySelect,
     )
     spent_on = forms.DateField(
         label=_("Datum"),
@@ -126,7 +145,8 @@ class ExpenseForm(forms.Form):
         validators=[no_control_characters],
         label=_("Empfänger"),
         max_length=Expense._meta.get_field("payee").max_length,
-        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+        # Suggestions come from this budget's earlier payees (a datalist), not the browser.
+        widget=forms.TextInput(attrs={"autocomplete": "off", "list": "payee-suggestions"}),
     )
     description = forms.CharField(
         validators=[no_control_characters],
@@ -145,34 +165,40 @@ class ExpenseForm(forms.Form):
         error_messages={"invalid": _("Bitte eine ganze Zahl ab 1 eingeben.")},
     )
     receipt = ReceiptField(
-        label=_("Beleg (PDF, JPEG, PNG; höchstens 10 MB)"),
+        label=_("Beleg (PDF, JPEG, PNG, HEIC; höchstens 10 MB)"),
         required=False,
         widget=forms.FileInput(attrs={"accept": receipts.ACCEPT + ",image/*"}),
     )
+    # The token of a receipt kept from a refused attempt (budget.uploads); only its owner's counts.
+    pending_receipt = forms.CharField(required=False, widget=forms.HiddenInput, max_length=36)
 
-    def __init__(self, *args, budget, **kwargs):
+    def __init__(self, *args, budget, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.budget = budget
         self.fields["category"].queryset = budget.categories.all()
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Field("category"),
-            Div(
-                Div("spent_on", css_class="col-sm-6"),
-                Div("amount", css_class="col-sm-6"),
-                css_class="row",
-            ),
-            Field("payee"),
-            Field("description"),
-            Div(
-                Div("quantity", css_class="col-sm-4"),
-                Div("receipt", css_class="col-sm-8"),
-                css_class="row",
-            ),
-            Submit("submit", _("Buchen"), css_class="btn-primary w-100 btn-lg"),
+        # A hint for the date picker only; the booking service decides.
+        today = today or timezone.localdate()
+        latest = min(today, budget.ends_on) if budget.ends_on else today
+        self.fields["spent_on"].widget.attrs.update(
+            {"min": budget.starts_on.isoformat(), "max": max(latest, budget.starts_on).isoformat()}
         )
+
+    def clean(self):
+        data = super().clean()
+        category = data.get("category")
+        # "Menge" is shown only for categories with a quantity cap; every other line is one piece,
+        # whatever a field hidden after switching the category still holds.
+        if category is not None and not category.quantity_cap and "quantity" in data:
+            data["quantity"] = 1
+        return data
+
+    def selected_category(self, categories):
+        """The category among ``categories`` the form shows as chosen, or None."""
+        value = self["category"].value()
+        for category in categories:
+            if str(category.pk) == str(value):
+                return category
+        return None
 
 
 class ReversalForm(forms.Form):

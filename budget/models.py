@@ -58,6 +58,11 @@ def receipt_upload_to(instance, filename):
     return f"receipts/{instance.budget_id}/{uuid.uuid4().hex}{suffix}"
 
 
+def pending_receipt_upload_to(instance, filename):
+    suffix = Path(filename).suffix.lower()
+    return f"pending/{instance.owner_id}/{uuid.uuid4().hex}{suffix}"
+
+
 def attachment_upload_to(instance, filename):
     suffix = Path(filename).suffix.lower()
     return f"resolutions/{instance.resolution_id}/{uuid.uuid4().hex}{suffix}"
@@ -561,3 +566,42 @@ class Reversal(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("A reversal is never deleted.")
+
+
+class PendingReceiptQuerySet(models.QuerySet):
+    def unexpired(self, now=None):
+        from django.utils import timezone
+
+        return self.filter(expires_at__gt=now or timezone.now())
+
+
+class PendingReceipt(models.Model):
+    """A receipt file uploaded with a booking that was refused, kept so the corrected booking can
+    carry it. It belongs to the user who uploaded it and to one budget, is never public (private
+    storage, streamed only to its owner) and expires; ``budget.uploads`` creates, claims and
+    purges these rows."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(
+        upload_to=pending_receipt_upload_to, storage=private_storage, max_length=200
+    )
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    objects = PendingReceiptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("vorläufiger Beleg")
+        verbose_name_plural = _("vorläufige Belege")
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -25,6 +25,16 @@ urlpatterns = [
         views.expense_receipt,
         name="expense_receipt",
     ),
+    path(
+        "budgets/<int:budget_id>/expenses/<int:pk>/thumbnail/<str:size>/",
+        views.expense_thumbnail,
+        name="expense_thumbnail",
+    ),
+    path(
+        "budgets/<int:budget_id>/pending-receipts/<uuid:token>/thumbnail/",
+        views.pending_receipt_thumbnail,
+        name="pending_receipt_thumbnail",
+    ),
     path("budgets/<int:budget_id>/", report_views.budget_dashboard, name="budget_dashboard"),
     path(
         "budgets/<int:budget_id>/summary.json", report_views.budget_summary, name="budget_summary"

@@ -9,11 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import permissions, services
+from . import permissions, services, thumbnails, uploads
 from .forms import ExpenseFilterForm, ExpenseForm, ReversalForm
 from .models import Budget, Resolution
 from .money import format_eur
@@ -26,7 +27,11 @@ EXPENSES_PER_PAGE = 50
 def home(request):
     permissions.require(request.user, permissions.VIEW)
     budgets = Budget.objects.with_resolution().order_by("is_closed", "-starts_on", "name")
-    return render(request, "budget/budget_list.html", {"budgets": budgets})
+    return render(
+        request,
+        "budget/budget_list.html",
+        {"budgets": budgets, "can_book": permissions.can_book(request.user)},
+    )
 
 
 @login_required
@@ -56,46 +61,99 @@ def attachment_download(request, pk, attachment_id):
     )
 
 
-def _booking_context(budget, form):
-    return {"budget": budget, "form": form, "categories": budget.categories.all()}
+PAYEE_SUGGESTIONS = 100
+PAYEE_LOOKBACK = 500
+
+
+def payee_suggestions(budget) -> list[str]:
+    """This budget's recent payees, most recent first: one indexed query over the last few
+    hundred receipts, however long the ledger."""
+    recent = budget.expenses.order_by("-receipt_number").values_list("payee", flat=True)
+    return list(dict.fromkeys(recent[:PAYEE_LOOKBACK]))[:PAYEE_SUGGESTIONS]
+
+
+def _booking_context(budget, form, pending=None):
+    categories = list(budget.categories.all())
+    return {
+        "budget": budget,
+        "form": form,
+        "categories": categories,
+        "selected_category": form.selected_category(categories),
+        "payees": payee_suggestions(budget),
+        "pending": pending,
+    }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def expense_new(request, budget_id):
     budget = permissions.get_budget_for(request.user, budget_id, permissions.BOOK)
-    if request.method == "POST":
-        form = ExpenseForm(request.POST, request.FILES, budget=budget)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                booking = services.record_expense(
-                    budget=budget,
-                    category=data["category"],
-                    spent_on=data["spent_on"],
-                    payee=data["payee"],
-                    description=data["description"],
-                    amount=data["amount"],
-                    quantity=data["quantity"],
-                    receipt=data["receipt"] or None,
-                    created_by=request.user,
-                )
-            except services.BookingError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-                budget.refresh_from_db()
-            else:
-                expense = booking.expense
-                messages.success(
-                    request,
-                    _("Beleg Nr. %(number)s über %(amount)s gebucht.")
-                    % {"number": expense.receipt_number, "amount": format_eur(expense.amount)},
-                )
-                for warning in booking.warnings:
-                    messages.warning(request, warning)
-                return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
-    else:
-        form = ExpenseForm(budget=budget, initial={"quantity": 1})
-    return render(request, "budget/expense_form.html", _booking_context(budget, form))
+    if request.method != "POST":
+        form = ExpenseForm(budget=budget, initial={"quantity": 1, "spent_on": timezone.localdate()})
+        return render(request, "budget/expense_form.html", _booking_context(budget, form))
+
+    form = ExpenseForm(request.POST, request.FILES, budget=budget)
+    pending = uploads.find(request.POST.get("pending_receipt"), owner=request.user, budget=budget)
+    if request.POST.get("drop_pending"):
+        uploads.discard(pending)
+        pending = None
+    if form.is_valid():
+        data = form.cleaned_data
+        receipt = data["receipt"] or (uploads.as_upload(pending) if pending else None)
+        try:
+            booking = services.record_expense(
+                budget=budget,
+                category=data["category"],
+                spent_on=data["spent_on"],
+                payee=data["payee"],
+                description=data["description"],
+                amount=data["amount"],
+                quantity=data["quantity"],
+                receipt=receipt,
+                created_by=request.user,
+            )
+        except services.BookingError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            budget.refresh_from_db()
+        else:
+            if pending is not None:
+                pending.file.close()
+            # A new file replaces the kept one; either way the kept one has done its job.
+            uploads.discard(pending)
+            expense = booking.expense
+            budget.refresh_from_db(fields=["spent"])
+            messages.success(
+                request,
+                _("Beleg Nr. %(number)s über %(amount)s gebucht. Noch verfügbar: %(remaining)s.")
+                % {
+                    "number": expense.receipt_number,
+                    "amount": format_eur(expense.amount),
+                    "remaining": format_eur(budget.remaining),
+                },
+            )
+            for warning in booking.warnings:
+                messages.warning(request, warning)
+            return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
+    # Refused: keep a checked upload so the corrected booking carries it.
+    if pending is not None:
+        pending.file.close()
+    upload = form.cleaned_data.get("receipt") if "receipt" not in form.errors else None
+    if upload:
+        uploads.discard(pending)
+        pending = uploads.stash(upload=upload, owner=request.user, budget=budget)
+    form.data = form.data.copy()
+    form.data["pending_receipt"] = str(pending.token) if pending else ""
+    return render(request, "budget/expense_form.html", _booking_context(budget, form, pending))
+
+
+@login_required
+@require_safe
+def pending_receipt_thumbnail(request, budget_id, token):
+    budget = permissions.get_budget_for(request.user, budget_id, permissions.BOOK)
+    pending = uploads.find(token, owner=request.user, budget=budget)
+    if pending is None or not pending.is_image:
+        raise Http404(_("Diesen vorläufigen Beleg gibt es nicht (mehr)."))
+    return _thumbnail_response(pending.file, thumbnails.LARGE)
 
 
 @login_required
@@ -176,6 +234,16 @@ def expense_receipt(request, budget_id, pk):
     )
 
 
+@login_required
+@require_safe
+def expense_thumbnail(request, budget_id, pk, size):
+    budget = permissions.get_budget_for(request.user, budget_id)
+    expense = permissions.get_expense_for(request.user, budget, pk)
+    if not expense.receipt or not expense.receipt_is_image or size not in thumbnails.SIZES:
+        raise Http404(_("Für diese Ausgabe gibt es keine Vorschau."))
+    return _thumbnail_response(expense.receipt, thumbnails.SIZES[size])
+
+
 def _private_file(field_file, filename, content_type, *, as_attachment):
     try:
         handle = field_file.open("rb")
@@ -186,4 +254,17 @@ def _private_file(field_file, filename, content_type, *, as_attachment):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=0, no-store"
+    return response
+
+
+def _thumbnail_response(field_file, size):
+    try:
+        handle = thumbnails.thumbnail(field_file, size)
+    except FileNotFoundError:
+        raise Http404(_("Die Datei ist nicht mehr vorhanden.")) from None
+    if handle is None:
+        raise Http404(_("Für diese Datei gibt es keine Vorschau."))
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
     return response

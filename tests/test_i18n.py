@@ -41,7 +41,7 @@ def test_booking_page_in_english_uses_english_words_and_number_formats(
     client.force_login(treasurer)
     switch_to_english(client)
     page = client.get(url(budget)).content.decode()
-    assert 'value="Book"' in page
+    assert 'id="submit-id-submit">Book</button>' in page
     assert "Book receipt" in page
     assert "Beleg buchen" not in page
     assert "1,234.56\u00a0€" in page  # spent
@@ -53,7 +53,7 @@ def test_booking_page_is_german_by_default(client, treasurer, budget, category, 
     book(category, "1234.56")
     client.force_login(treasurer)
     page = client.get(url(budget)).content.decode()
-    assert 'value="Buchen"' in page
+    assert 'id="submit-id-submit">Buchen</button>' in page
     assert "1.234,56\u00a0€" in page
     assert "1.265,44\u00a0€" in page
     assert "1,265.44\u00a0€" not in page

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from budget.models import Budget, Category, Expense
+from budget.models import Budget, Category, Expense, PendingReceipt
 
 from .factories import BudgetFactory, CategoryFactory
 from .helpers import assert_login_required, files_under, image_upload, pdf_upload
@@ -32,9 +32,13 @@ def form_data(cat, **overrides):
 
 
 def assert_nothing_saved(budget, settings):
+    """The ledger is untouched and no receipt was stored; a refused booking's upload may only wait
+    as the user's pending receipt (see test_views_booking_pending.py)."""
     assert Expense.objects.count() == 0
     assert Budget.objects.get(pk=budget.pk).spent == Decimal("0.00")
-    assert files_under(settings.MEDIA_ROOT) == []
+    kept = [pending.file.name for pending in PendingReceipt.objects.all()]
+    stored = files_under(settings.MEDIA_ROOT)
+    assert [p for p in stored if str(p.relative_to(settings.MEDIA_ROOT)) not in kept] == []
 
 
 def test_anonymous_is_sent_to_login(client, budget):
@@ -66,7 +70,7 @@ def test_form_shows_figures_and_headset_pieces(client, treasurer, budget, headse
     book(headsets, "342.93", quantity=7)
     client.force_login(treasurer)
     page = client.get(url(budget)).content.decode()
-    assert "7 von 15 Stück" in page
+    assert "noch 8 von 15 Stück" in page
     assert "2.157,07\u00a0€" in page  # remaining
     assert "2.500,00\u00a0€" in page  # cap
     assert 'accept="application/pdf,image/jpeg,image/png' in page
@@ -140,6 +144,7 @@ def test_bad_input_is_refused_next_to_the_field_and_saves_nothing(
     assert field in errors, errors
     assert message in " ".join(errors[field])
     assert_nothing_saved(budget, settings)
+    assert PendingReceipt.objects.get().owner == treasurer  # the PDF waits for the correction
 
 
 def test_category_of_another_budget_is_refused(client, treasurer, budget, settings):
@@ -164,7 +169,8 @@ def test_over_the_cap_says_by_how_much_and_what_remains(
     ]
     assert "Nicht gebucht." in response.content.decode()
     assert Expense.objects.count() == 1
-    assert files_under(settings.MEDIA_ROOT) == []
+    assert len(files_under(settings.MEDIA_ROOT)) == 1  # kept only as the pending receipt
+    assert "Beleg beleg.pdf bleibt angehängt" in response.content.decode()
 
 
 def test_exactly_the_remaining_amount_is_accepted(client, treasurer, budget, category, book):

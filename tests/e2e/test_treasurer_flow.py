@@ -45,11 +45,15 @@ def test_treasurer_books_hits_the_cap_and_reverses(
     page.get_by_label("Beschreibung").fill("Frühstück für die Telefonist*innen")
     page.get_by_label("Betrag (brutto, €)").fill("1.234,56")
     expect(page.locator("#preview")).to_contain_text("1.265,44")
-    page.locator("input[type=file][name=receipt]").set_input_files(str(receipt))
+    page.locator("#id_receipt").set_input_files(str(receipt))
     page.get_by_role("button", name="Buchen").click()
 
     expect(page.get_by_role("heading", name=re.compile("Beleg Nr. 1"))).to_be_visible()
-    expect(page.get_by_text("Beleg Nr. 1 über 1.234,56\u00a0€ gebucht.")).to_be_visible()
+    expect(
+        page.get_by_text(
+            "Beleg Nr. 1 über 1.234,56\u00a0€ gebucht. Noch verfügbar: 1.265,44\u00a0€."
+        )
+    ).to_be_visible()
     expense = Expense.objects.get()
     assert (
         expense.amount == Decimal("1234.56") and expense.receipt_content_type == "application/pdf"
