@@ -16,10 +16,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, reverse
 
+from budget import uploads
 from budget import urls as budget_urls
 from budget.models import ResolutionAttachment
 
-from .helpers import MINIMAL_PDF, assert_login_required, pdf_upload
+from .helpers import MINIMAL_PDF, assert_login_required, image_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,7 @@ class Objects:
     budget: object
     expense: object
     attachment: object
+    pending: object
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,14 @@ ACCESS: dict[str, Page] = {
     "expense_detail": Page(_expense("expense_detail"), READERS),
     "expense_reverse": Page(_expense("expense_reverse"), BOOKERS, post=BOOKERS),
     "expense_receipt": Page(_expense("expense_receipt"), READERS),
+    "expense_thumbnail": Page(
+        lambda o: reverse("budget:expense_thumbnail", args=[o.budget.pk, o.expense.pk, "small"]),
+        READERS,
+    ),
+    "pending_receipt_thumbnail": Page(
+        lambda o: reverse("budget:pending_receipt_thumbnail", args=[o.budget.pk, o.pending.token]),
+        BOOKERS,
+    ),
     "budget_dashboard": Page(_budget("budget_dashboard"), READERS),
     "budget_summary": Page(_budget("budget_summary"), READERS),
     "budget_export_csv": Page(_budget("budget_export_csv"), READERS),
@@ -118,14 +128,16 @@ def test_the_table_names_no_page_that_is_gone():
 
 
 @pytest.fixture
-def objects(budget, category, book):
-    expense = book(category, "86.45", receipt=pdf_upload("Quittung.pdf")).expense
+def objects(budget, category, book, treasurer):
+    expense = book(category, "86.45", receipt=image_upload()).expense
     attachment = ResolutionAttachment.objects.create(
         resolution=budget.resolution,
         file=SimpleUploadedFile("Beschluss.pdf", MINIMAL_PDF),
         original_name="Beschluss.pdf",
     )
-    return Objects(budget=budget, expense=expense, attachment=attachment)
+    # A refused booking's photo, kept for the treasurer who took it.
+    pending = uploads.stash(upload=image_upload(), owner=treasurer, budget=budget)
+    return Objects(budget=budget, expense=expense, attachment=attachment, pending=pending)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budget', '0003_ledger_guards'),
+        ('budget', '0004_pending_receipt'),
     ]
 
     operations = [
