@@ -251,10 +251,20 @@ class ExpenseFilterForm(forms.Form):
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-select" if name == "category" else "form-control"
 
+    @property
+    def is_active(self) -> bool:
+        return any(self.data.get(name) for name in self.fields)
+
     def filter(self, queryset):
         if not self.is_valid():
             return queryset
         data = self.cleaned_data
+        # A date typed the German way (20.01.2024) comes back in the date box's own format, so
+        # the box still shows it after filtering.
+        self.data = self.data.copy()
+        for name in ("date_from", "date_to"):
+            if data[name]:
+                self.data[name] = data[name].isoformat()
         if data["category"]:
             queryset = queryset.filter(category=data["category"])
         if data["date_from"]:
