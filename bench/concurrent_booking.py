@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -169,6 +170,7 @@ def main():
                     "description": "Verpflegung",
                     "amount": "200,00",
                     "quantity": "1",
+                    "one_time_key": str(uuid.uuid4()),  # each phone has its own form
                 }
             ).encode()
             request = urllib.request.Request(

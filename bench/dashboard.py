@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+import uuid
 import warnings
 from collections import defaultdict
 from decimal import Decimal
@@ -283,6 +284,7 @@ def booking(client, budget, today):
                 "description": "Messung",
                 "amount": "1,00",
                 "quantity": "1",
+                "one_time_key": str(uuid.uuid4()),
             },
         )
         assert response.status_code == 302, ("booking refused", response.status_code)

@@ -20,6 +20,7 @@ from .datev_settings import DatevSettings
 from .forms import GermanDecimalField
 from .models import Budget, Category, Expense, Resolution, ResolutionAttachment, Reversal
 from .money import format_eur
+from .one_time_keys import OneTimeKeyField, OneTimeKeyMixin
 
 # Money is typed the German way in the admin too: 2.500,00 or 12,50.
 MONEY_INPUT = {models.DecimalField: {"form_class": GermanDecimalField}}
@@ -199,10 +200,12 @@ class BudgetAdmin(admin.ModelAdmin):
         return False
 
 
-class ExpenseAdminForm(forms.ModelForm):
+class ExpenseAdminForm(OneTimeKeyMixin, forms.ModelForm):
     """Add form whose validation *is* the booking: ``record_expense`` decides, and a refusal
-    becomes a form error, so nothing is saved and the German message is shown."""
+    becomes a form error, so nothing is saved and the German message is shown. A resend of the
+    same form (same one-time key) books nothing and leads to the expense it booked."""
 
+    one_time_key = OneTimeKeyField()
     amount = GermanDecimalField(label=_("Betrag (brutto)"))
 
     class Meta:
@@ -220,6 +223,7 @@ class ExpenseAdminForm(forms.ModelForm):
 
     request = None
     booking = None
+    already_booked = None
 
     def clean(self):
         cleaned = super().clean()
@@ -236,7 +240,10 @@ class ExpenseAdminForm(forms.ModelForm):
                 quantity=cleaned["quantity"],
                 receipt=cleaned.get("receipt") or None,
                 created_by=self.request.user,
+                booking_key=self.one_time_key,
             )
+        except services.AlreadyBooked as exc:
+            self.already_booked = exc
         except services.BookingError as exc:
             if exc.field and exc.field in self.fields:
                 self.add_error(exc.field, exc.message)
@@ -313,10 +320,13 @@ class ExpenseAdmin(admin.ModelAdmin):
         form.request = request
         return form
 
+    class Media:
+        js = ["budget/submit-once.js"]
+
     def get_fields(self, request, obj=None):
         booking_fields = ExpenseAdminForm.Meta.fields
         if obj is None:
-            return booking_fields
+            return [*booking_fields, "one_time_key"]
         # A booked line: every field read-only, the file as a link to the access-checked view.
         return [
             "receipt_number",
@@ -335,13 +345,28 @@ class ExpenseAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # The booking already happened in the form's validation; point the admin at the saved row.
-        booked = form.booking.expense
+        if form.already_booked:
+            booked = form.already_booked.expense
+            obj.already_booked = form.already_booked
+        else:
+            booked = form.booking.expense
+            for warning in form.booking.warnings:
+                messages.warning(request, warning)
         obj.pk = booked.pk
         obj.receipt_number = booked.receipt_number
         obj._state.adding = False
         obj._state.db = booked._state.db
-        for warning in form.booking.warnings:
-            messages.warning(request, warning)
+
+    def log_addition(self, request, obj, message):
+        if getattr(obj, "already_booked", None):
+            return None  # nothing was added; the first send was logged
+        return super().log_addition(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(obj, "already_booked", None):
+            self.message_user(request, obj.already_booked.message, messages.INFO)
+            return HttpResponseRedirect(reverse("admin:budget_expense_change", args=[obj.pk]))
+        return super().response_add(request, obj, post_url_continue)
 
     def has_change_permission(self, request, obj=None):
         # Viewing stays possible; saving a change never is.

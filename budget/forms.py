@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import receipts
 from .models import Category, Expense, Reversal
+from .one_time_keys import OneTimeKeyField, OneTimeKeyMixin
 from .services import CONTROL_CHARACTERS, MAX_AMOUNT
 
 _GROUPED_DOTS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?$")  # 1.234 / 1.234,56
@@ -128,7 +129,8 @@ class CategorySelect(forms.Select):
         return option
 
 
-class ExpenseForm(forms.Form):
+class ExpenseForm(OneTimeKeyMixin, forms.Form):
+    one_time_key = OneTimeKeyField()
     category = forms.ModelChoiceField(
         queryset=Category.objects.none(),
         label=_("Kategorie"),
@@ -201,7 +203,8 @@ class ExpenseForm(forms.Form):
         return None
 
 
-class ReversalForm(forms.Form):
+class ReversalForm(OneTimeKeyMixin, forms.Form):
+    one_time_key = OneTimeKeyField()
     reason = forms.CharField(
         validators=[no_control_characters],
         label=_("Grund der Stornierung"),

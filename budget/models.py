@@ -20,6 +20,8 @@ Money rules this app guarantees:
   ``manage.py verify_totals`` recomputes them from the ledger and reports any difference.
 * ``Budget.active_expense_count``, ``missing_receipt_count``, ``reversal_count`` and the
   ``DailySpending`` rows are kept the same way, for the dashboard.
+* A form that books (an expense, a reversal) carries a one-time key issued when it is rendered;
+  the key is stored with the row under a unique constraint, so a form sent twice books once.
 * Receipt numbers are handed out per budget from ``Budget.last_receipt_number``, sequentially, and
   never reused (expenses are never deleted).
 """
@@ -467,6 +469,8 @@ class Expense(models.Model):
         verbose_name=_("gebucht von"),
     )
     created_at = models.DateTimeField(_("gebucht am"), auto_now_add=True)
+    # The one-time key of the form that booked it: a form sent twice books once.
+    booking_key = models.UUIDField(_("Einmalschlüssel"), null=True, blank=True, editable=False)
 
     objects = ExpenseQuerySet.as_manager()
 
@@ -479,6 +483,9 @@ class Expense(models.Model):
             models.CheckConstraint(condition=Q(quantity__gte=1), name="expense_quantity_positive"),
             models.UniqueConstraint(
                 fields=["budget", "receipt_number"], name="expense_receipt_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["budget", "booking_key"], name="expense_booking_key_unique"
             ),
         ]
         indexes = [
@@ -544,6 +551,7 @@ class Reversal(models.Model):
         verbose_name=_("storniert von"),
     )
     created_at = models.DateTimeField(_("storniert am"), auto_now_add=True)
+    booking_key = models.UUIDField(_("Einmalschlüssel"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("Stornierung")
@@ -551,6 +559,7 @@ class Reversal(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="reversal_reason_required"),
+            models.UniqueConstraint(fields=["booking_key"], name="reversal_booking_key_unique"),
         ]
 
     def __str__(self):

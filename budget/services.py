@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -166,6 +167,30 @@ class AlreadyReversed(BookingError):
         ) % {"number": self.receipt_number}
 
 
+class AlreadyBooked(BookingError):
+    """The form was sent before and booked ``expense``; this send books nothing."""
+
+    def __init__(self, *, expense: Expense):
+        super().__init__(expense.receipt_number)
+        self.expense = expense
+
+    @property
+    def message(self) -> str:
+        return _("Dieser Beleg wurde bereits gebucht (Nr. %(number)s).") % {
+            "number": self.expense.receipt_number
+        }
+
+
+class ReversalAlreadyBooked(AlreadyReversed):
+    """The reversal form was sent before and reversed the expense; this send changes nothing."""
+
+    @property
+    def message(self) -> str:
+        return _("Diese Stornierung wurde bereits gebucht (Beleg Nr. %(number)s).") % {
+            "number": self.receipt_number
+        }
+
+
 class LedgerInconsistent(BookingError):
     @property
     def message(self) -> str:
@@ -228,8 +253,14 @@ def record_expense(
     created_by,
     quantity: int = 1,
     receipt=None,
+    booking_key: uuid.UUID | None = None,
 ) -> BookingResult:
-    """Book one receipt line, or raise a ``BookingError`` and write nothing."""
+    """Book one receipt line, or raise a ``BookingError`` and write nothing.
+
+    ``booking_key`` is the one-time key of the form (``budget.one_time_keys``): if an expense of
+    this budget was booked with it, nothing is booked and ``AlreadyBooked`` names that expense.
+    Every form passes its key; ``None`` is for callers without a form (seed data, imports).
+    """
     amount = _check_amount(amount)
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         raise InvalidExpense("quantity", _("Die Menge muss eine ganze Zahl ab 1 sein."))
@@ -258,6 +289,8 @@ def record_expense(
     try:
         with transaction.atomic():
             locked = Budget.objects.select_for_update().get(pk=budget_id)
+            # Under the lock, so a second send waits for the first and then finds its row.
+            _refuse_a_second_send(locked, booking_key)
             try:
                 cat = Category.objects.get(pk=category_id)
             except Category.DoesNotExist:
@@ -313,6 +346,7 @@ def record_expense(
                 amount=amount,
                 quantity=quantity,
                 created_by=created_by,
+                booking_key=booking_key,
             )
             if receipt:
                 expense.receipt_original_name = _original_name(receipt)
@@ -321,9 +355,12 @@ def record_expense(
                 receipt.name = f"beleg{kind.extension}"
                 expense.receipt = receipt
             try:
-                expense.save()
+                with transaction.atomic():
+                    expense.save()
             except IntegrityError:
-                # Only a ledger whose running totals drifted can get here (receipt number taken).
+                # The unique key is the database's backstop against a second send; otherwise
+                # only a ledger whose running totals drifted gets here (receipt number taken).
+                _refuse_a_second_send(locked, booking_key)
                 logger.exception("Booking refused by the database for budget %s", locked.pk)
                 raise LedgerInconsistent() from None
             Budget.objects.filter(pk=locked.pk).update(
@@ -343,8 +380,21 @@ def record_expense(
     return BookingResult(expense=expense, warnings=warnings)
 
 
-def reverse_expense(*, expense: Expense | int, reason: str, created_by) -> Reversal:
-    """Cancel one expense completely (Storno), releasing its amount and quantity."""
+def _refuse_a_second_send(budget: Budget, booking_key) -> None:
+    if booking_key is None:
+        return
+    booked = Expense.objects.filter(budget=budget, booking_key=booking_key).first()
+    if booked is not None:
+        raise AlreadyBooked(expense=booked)
+
+
+def reverse_expense(
+    *, expense: Expense | int, reason: str, created_by, booking_key: uuid.UUID | None = None
+) -> Reversal:
+    """Cancel one expense completely (Storno), releasing its amount and quantity.
+
+    A second send of the same reversal form (same ``booking_key``) raises
+    ``ReversalAlreadyBooked``; any other attempt on a reversed expense ``AlreadyReversed``."""
     reason = _check_text(
         "reason", reason, Reversal._meta.get_field("reason").max_length, _("Grund")
     )
@@ -354,12 +404,11 @@ def reverse_expense(*, expense: Expense | int, reason: str, created_by) -> Rever
         with transaction.atomic():
             locked = Budget.objects.select_for_update().get(pk=budget_id)
             original = Expense.objects.select_related("category").get(pk=expense_id)
-            if Reversal.objects.filter(expense_id=original.pk).exists():
-                raise AlreadyReversed(receipt_number=original.receipt_number)
+            _refuse_a_second_reversal(original, booking_key)
             if locked.is_closed:
                 raise BudgetClosed(budget=locked.name)
             reversal = Reversal.objects.create(
-                expense=original, reason=reason, created_by=created_by
+                expense=original, reason=reason, created_by=created_by, booking_key=booking_key
             )
             cat = original.category
             Budget.objects.filter(pk=locked.pk).update(
@@ -375,11 +424,18 @@ def reverse_expense(*, expense: Expense | int, reason: str, created_by) -> Rever
     except IntegrityError:
         # The one-to-one constraint is the database's backstop against a second reversal;
         # anything else means the running totals drifted from the ledger.
-        if Reversal.objects.filter(expense_id=expense_id).exists():
-            raise AlreadyReversed(receipt_number=original.receipt_number) from None
+        _refuse_a_second_reversal(original, booking_key)
         logger.exception("Reversal refused by the database for expense %s", expense_id)
         raise LedgerInconsistent() from None
     return reversal
+
+
+def _refuse_a_second_reversal(expense: Expense, booking_key) -> None:
+    done = Reversal.objects.filter(expense_id=expense.pk).values_list("booking_key", flat=True)
+    for key in done:
+        if booking_key is not None and key == booking_key:
+            raise ReversalAlreadyBooked(receipt_number=expense.receipt_number)
+        raise AlreadyReversed(receipt_number=expense.receipt_number)
 
 
 def _add_to_day(budget: Budget, day: datetime.date, amount: Decimal) -> None:

@@ -111,7 +111,15 @@ def expense_new(request, budget_id):
                 quantity=data["quantity"],
                 receipt=receipt,
                 created_by=request.user,
+                booking_key=form.one_time_key,
             )
+        except services.AlreadyBooked as exc:
+            # The same form again (a double tap, a resend on a bad line): show what it booked.
+            if pending is not None:
+                pending.file.close()
+            uploads.discard(pending)
+            messages.info(request, exc.message)
+            return redirect("budget:expense_detail", budget_id=budget.pk, pk=exc.expense.pk)
         except services.BookingError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             budget.refresh_from_db()
@@ -193,17 +201,19 @@ def expense_detail(request, budget_id, pk):
 def expense_reverse(request, budget_id, pk):
     budget = permissions.get_budget_for(request.user, budget_id, permissions.REVERSE)
     expense = permissions.get_expense_for(request.user, budget, pk, permissions.REVERSE)
-    if expense.is_reversed:
-        messages.error(
-            request, services.AlreadyReversed(receipt_number=expense.receipt_number).message
-        )
-        return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
     form = ReversalForm(request.POST or None)
+    # A sent form goes to the service even for a reversed expense: it tells a resend of the
+    # same form (answered calmly) from a second reversal (refused).
     if request.method == "POST" and form.is_valid():
         try:
             services.reverse_expense(
-                expense=expense, reason=form.cleaned_data["reason"], created_by=request.user
+                expense=expense,
+                reason=form.cleaned_data["reason"],
+                created_by=request.user,
+                booking_key=form.one_time_key,
             )
+        except services.ReversalAlreadyBooked as exc:
+            messages.info(request, exc.message)
         except services.BookingError as exc:
             messages.error(request, exc.message)
         else:
@@ -212,6 +222,11 @@ def expense_reverse(request, budget_id, pk):
                 _("Beleg Nr. %(number)s storniert; %(amount)s stehen wieder zur Verfügung.")
                 % {"number": expense.receipt_number, "amount": format_eur(expense.amount)},
             )
+        return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
+    if expense.is_reversed:
+        messages.error(
+            request, services.AlreadyReversed(receipt_number=expense.receipt_number).message
+        )
         return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
     return render(
         request, "budget/expense_reverse.html", {"budget": budget, "expense": expense, "form": form}

@@ -1,4 +1,5 @@
 import io
+import uuid
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -20,6 +21,11 @@ def image_upload(fmt="PNG", name="beleg.png", content_type="image/png"):
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), "white").save(buffer, format=fmt)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
+def fresh_key() -> str:
+    """The one-time key a freshly rendered booking or reversal form carries."""
+    return str(uuid.uuid4())
 
 
 def files_under(path):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from budget.models import Budget, Expense, Reversal
 
-from .helpers import files_under, pdf_upload
+from .helpers import files_under, fresh_key, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +22,7 @@ def add_data(budget, category, **overrides):
         "description": "Frühstück",
         "amount": "86,45",
         "quantity": "1",
+        "one_time_key": fresh_key(),
     }
     data.update(overrides)
     return data

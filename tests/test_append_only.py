@@ -150,14 +150,14 @@ def test_a_reversal_leaves_the_expense_row_untouched(expense, treasurer):
 # the test flush, which must get past the triggers (tests/append_only.py) and put them back.
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_transactional_test_books_and_reverses(book, budget, category, treasurer):
     booked = book(category, "5.00").expense
     reverse_expense(expense=booked, reason="Test", created_by=treasurer)
     assert Reversal.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_flush_emptied_the_ledger_and_kept_the_triggers():
     assert not Expense.objects.exists()
     assert not Reversal.objects.exists()

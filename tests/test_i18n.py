@@ -12,6 +12,8 @@ from django.utils import translation
 
 from budget.models import Expense
 
+from .helpers import fresh_key
+
 pytestmark = pytest.mark.django_db
 
 LC_MESSAGES = Path(django_settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
@@ -72,6 +74,7 @@ def test_over_the_cap_is_explained_in_english(client, treasurer, budget, categor
             "description": "Breakfast for the callers",
             "amount": "1500.00",
             "quantity": "1",
+            "one_time_key": fresh_key(),
         },
     )
     assert response.status_code == 200

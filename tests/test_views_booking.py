@@ -9,7 +9,7 @@ from django.urls import reverse
 from budget.models import Budget, Category, Expense, PendingReceipt
 
 from .factories import BudgetFactory, CategoryFactory
-from .helpers import assert_login_required, files_under, image_upload, pdf_upload
+from .helpers import assert_login_required, files_under, fresh_key, image_upload, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,7 @@ def form_data(cat, **overrides):
         "description": "Frühstück Telefonist*innen",
         "amount": "86,45",
         "quantity": "1",
+        "one_time_key": fresh_key(),
     }
     data.update(overrides)
     return data

@@ -10,7 +10,7 @@ from budget.models import Budget, Expense, Reversal
 from budget.services import reverse_expense
 
 from .factories import BudgetFactory, CategoryFactory
-from .helpers import assert_login_required, files_under, image_upload, pdf_upload
+from .helpers import assert_login_required, files_under, fresh_key, image_upload, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -180,7 +180,7 @@ def test_reversal_needs_a_reason_and_a_post(client, treasurer, expense, budget):
     page = client.get(reverse_url(expense))
     assert page.status_code == 200
     assert Reversal.objects.count() == 0
-    response = client.post(reverse_url(expense), {"reason": "  "})
+    response = client.post(reverse_url(expense), {"reason": "  ", "one_time_key": fresh_key()})
     assert response.status_code == 200
     assert "reason" in response.context["form"].errors
     assert Reversal.objects.count() == 0
@@ -188,7 +188,11 @@ def test_reversal_needs_a_reason_and_a_post(client, treasurer, expense, budget):
 
 def test_reversal_releases_the_amount_and_shows_who_when_why(client, treasurer, expense, budget):
     client.force_login(treasurer)
-    response = client.post(reverse_url(expense), {"reason": "Betrag falsch erfasst"}, follow=True)
+    response = client.post(
+        reverse_url(expense),
+        {"reason": "Betrag falsch erfasst", "one_time_key": fresh_key()},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == detail_url(expense)
     assert Budget.objects.get(pk=budget.pk).spent == Decimal("0.00")
     page = response.content.decode()
@@ -199,8 +203,10 @@ def test_reversal_releases_the_amount_and_shows_who_when_why(client, treasurer, 
 
 def test_second_reversal_is_refused_with_a_message(client, treasurer, expense, budget):
     client.force_login(treasurer)
-    client.post(reverse_url(expense), {"reason": "erster"})
-    response = client.post(reverse_url(expense), {"reason": "zweiter"}, follow=True)
+    client.post(reverse_url(expense), {"reason": "erster", "one_time_key": fresh_key()})
+    response = client.post(
+        reverse_url(expense), {"reason": "zweiter", "one_time_key": fresh_key()}, follow=True
+    )
     assert "bereits storniert" in response.content.decode()
     assert Reversal.objects.get().reason == "erster"
     assert Budget.objects.get(pk=budget.pk).spent == Decimal("0.00")
@@ -208,7 +214,10 @@ def test_second_reversal_is_refused_with_a_message(client, treasurer, expense, b
 
 def test_director_cannot_reverse(client, director, expense, budget):
     client.force_login(director)
-    assert client.post(reverse_url(expense), {"reason": "x"}).status_code == 403
+    assert (
+        client.post(reverse_url(expense), {"reason": "x", "one_time_key": fresh_key()}).status_code
+        == 403
+    )
     assert Reversal.objects.count() == 0
 
 
