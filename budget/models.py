@@ -40,6 +40,7 @@ from django.utils import formats
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from .datev_settings import ACCOUNT_NUMBER, DatevSettings  # noqa: F401 - a model of this app
 from .money import ZERO, cents, format_eur, share_of
 from .positions import ExpensePosition
 
@@ -72,10 +73,6 @@ def attachment_upload_to(instance, filename):
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
-# A ledger account (Sachkonto) as DATEV numbers them: 4 to 8 digits.
-ACCOUNT_NUMBER = RegexValidator(
-    r"^[0-9]{4,8}$", _("Ein Sachkonto hat 4 bis 8 Ziffern, z. B. 4660.")
-)
 COST_CENTRE = RegexValidator(
     r"^[A-Za-z0-9]{1,8}$", _("Eine Kostenstelle hat bis zu 8 Buchstaben oder Ziffern.")
 )

@@ -12,6 +12,8 @@ VIEW = [
     "view_category",
     "view_expense",
     "view_reversal",
+    "view_datevsettings",
+    "view_historicaldatevsettings",
 ]
 ROLES = {
     "treasurer": [*VIEW, "add_expense", "add_reversal", "export_budget"],

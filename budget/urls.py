@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import report_views, views
+from . import datev_views, report_views, views
 
 app_name = "budget"
 
@@ -58,5 +58,11 @@ urlpatterns = [
         "budgets/<int:budget_id>/statement.pdf",
         report_views.budget_statement_pdf,
         name="budget_statement_pdf",
+    ),
+    path("budgets/<int:budget_id>/datev/", datev_views.budget_datev, name="budget_datev"),
+    path(
+        "budgets/<int:budget_id>/export-datev.csv",
+        datev_views.budget_export_datev,
+        name="budget_export_datev",
     ),
 ]

@@ -18,7 +18,8 @@ from django.urls import URLPattern, URLResolver, reverse
 
 from budget import uploads
 from budget import urls as budget_urls
-from budget.models import ResolutionAttachment
+from budget.datev_settings import DatevSettings
+from budget.models import Category, ResolutionAttachment
 
 from .helpers import MINIMAL_PDF, assert_login_required, image_upload
 
@@ -93,6 +94,10 @@ ACCESS: dict[str, Page] = {
     "budget_export_xlsx": Page(_budget("budget_export_xlsx"), READERS),
     "budget_statement": Page(_budget("budget_statement"), READERS),
     "budget_statement_pdf": Page(_budget("budget_statement_pdf"), READERS),
+    "budget_datev": Page(_budget("budget_datev"), READERS),
+    "budget_export_datev": Page(
+        _budget("budget_export_datev", **{"from": "2024-01-01", "to": "2024-12-31"}), READERS
+    ),
 }
 
 
@@ -135,6 +140,8 @@ def objects(budget, category, book, treasurer):
         file=SimpleUploadedFile("Beschluss.pdf", MINIMAL_PDF),
         original_name="Beschluss.pdf",
     )
+    DatevSettings.objects.create(adviser_number=29098, client_number=55003, contra_account="1200")
+    Category.objects.filter(budget=budget).update(account="4650")
     # A refused booking's photo, kept for the treasurer who took it.
     pending = uploads.stash(upload=image_upload(), owner=treasurer, budget=budget)
     return Objects(budget=budget, expense=expense, attachment=attachment, pending=pending)
