@@ -1,9 +1,9 @@
 """The roles and what they may do. Used by ``seed_telefonaktion`` (which repairs a role whose
 permissions were changed by hand) and by the test factories. Migrations carry their own copy of
-the lists (0002 for treasurer and director, 0004 for the auditor).
+the lists (0002 for treasurer and director, 0008 for the auditor).
 
 The auditor (Rechnungsprüfer*in, Finanzrevision) sees everything the director sees and changes
-nothing: the same permissions as the director, none that adds, changes or deletes."""
+nothing: the director's permissions to look, none that adds, changes, closes or deletes."""
 
 VIEW = [
     "view_resolution",
@@ -17,7 +17,7 @@ VIEW = [
 ]
 ROLES = {
     "treasurer": [*VIEW, "add_expense", "add_reversal", "export_budget"],
-    "director": [*VIEW, "export_budget"],
+    "director": [*VIEW, "export_budget", "close_budget"],
     "auditor": [*VIEW, "export_budget"],
 }
 

@@ -38,7 +38,7 @@ def remove_auditor(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("budget", "0006_positions_accounts_cost_centre"),
+        ("budget", "0007_positions_accounts_cost_centre"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

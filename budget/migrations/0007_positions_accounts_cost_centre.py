@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budget', '0005_one_time_keys'),
+        ('budget', '0006_budget_closing'),
     ]
 
     operations = [
