@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -79,7 +80,7 @@ def budget_rows(overview):
             line.spent_in_year,
             budget.remaining,
             Share(budget.share_used),
-            _("abgeschlossen") if budget.is_closed else _("offen"),
+            _("abgeschlossen") if budget.is_closed else pgettext("Budgetstatus", "offen"),
         ]
 
 
