@@ -21,12 +21,26 @@ from .forms import GermanDecimalField
 from .models import Budget, Category, Expense, Resolution, ResolutionAttachment, Reversal
 from .money import format_eur
 from .one_time_keys import OneTimeKeyField, OneTimeKeyMixin
+from .validators import no_control_characters
 
 # Money is typed the German way in the admin too: 2.500,00 or 12,50.
 MONEY_INPUT = {models.DecimalField: {"form_class": GermanDecimalField}}
 
 
-class BudgetInline(admin.TabularInline):
+class RefusesInvisibleCharacters:
+    """Every text field of the admin refuses control, bidi and zero-width characters, like the
+    app's forms (budget.validators)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.CharField | models.TextField) and isinstance(
+            field, forms.CharField
+        ):
+            field.validators.append(no_control_characters)
+        return field
+
+
+class BudgetInline(RefusesInvisibleCharacters, admin.TabularInline):
     model = Budget
     formfield_overrides = MONEY_INPUT
     extra = 0
@@ -36,7 +50,7 @@ class BudgetInline(admin.TabularInline):
     can_delete = False
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(RefusesInvisibleCharacters, admin.TabularInline):
     model = ResolutionAttachment
     extra = 0
     fields = ["file", "description", "original_name", "download"]
@@ -51,7 +65,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(admin.ModelAdmin):
+class ResolutionAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
     list_display = ["reference_display", "title", "decided_on", "outcome", "votes", "cap_total"]
     list_display_links = ["reference_display", "title"]
     list_filter = ["year", "outcome", "body"]
@@ -115,7 +129,7 @@ class ResolutionAdmin(admin.ModelAdmin):
         formset.save()
 
 
-class CategoryInline(admin.TabularInline):
+class CategoryInline(RefusesInvisibleCharacters, admin.TabularInline):
     model = Category
     formfield_overrides = MONEY_INPUT
     extra = 0
@@ -139,7 +153,7 @@ class CategoryInline(admin.TabularInline):
 
 
 @admin.register(Budget)
-class BudgetAdmin(admin.ModelAdmin):
+class BudgetAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
     formfield_overrides = MONEY_INPUT
     list_display = [
         "name",
@@ -259,12 +273,15 @@ class ExpenseAdminForm(OneTimeKeyMixin, forms.ModelForm):
 
 class ReversalReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("Grund der Stornierung"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Grund der Stornierung"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[no_control_characters],
     )
 
 
 @admin.register(Expense)
-class ExpenseAdmin(admin.ModelAdmin):
+class ExpenseAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
     form = ExpenseAdminForm
     list_display = [
         "receipt_number",

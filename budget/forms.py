@@ -1,73 +1,18 @@
 """Forms: parse what people type (German amounts and dates), nothing else. Booking rules live in
 ``budget.services``; the views turn their refusals into errors on these forms."""
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import formats, timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import receipts
 from .models import Category, Expense, Reversal
 from .one_time_keys import OneTimeKeyField, OneTimeKeyMixin
-from .services import CONTROL_CHARACTERS, MAX_AMOUNT
-
-_GROUPED_DOTS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?$")  # 1.234 / 1.234,56
-_COMMA_DECIMAL = re.compile(r"^\d+(?:,\d+)?$")  # 1234 / 12,50
-_GROUPED_COMMAS = re.compile(r"^[1-9]\d{0,2}(?:,\d{3})+\.\d+$")  # 1,234.56
-_GROUPED_COMMAS_ONLY = re.compile(r"^[1-9]\d{0,2}(?:,\d{3})+$")  # 1,500 (English only)
-_DOT_DECIMAL = re.compile(r"^\d+\.\d+$")  # 12.50
-
-
-def parse_amount(raw: str) -> Decimal:
-    """Read an amount the way a German user writes it; raise ValidationError otherwise.
-
-    ``1.234,56`` → 1234.56, ``1.500`` → 1500, ``12,50`` and ``12.50`` → 12.50. A dot followed by
-    exactly three digits is a thousands separator, as on every German receipt. With the English
-    interface active the separators swap roles: ``1,500`` is 1500 and ``12.500`` is refused
-    (three decimals) instead of silently becoming 12,500.
-    """
-    text = (raw or "").replace("\u00a0", "").replace(" ", "").strip()
-    text = re.sub(r"(?i)(€|eur)$", "", text)
-    if not text:
-        raise ValidationError(_("Bitte einen Betrag angeben."), code="required")
-    if len(text) > 24:
-        raise ValidationError(_("Der Betrag ist zu groß."), code="max_value")
-    negative = text.startswith("-")
-    text = text.lstrip("+-")
-    english = (get_language() or "de").startswith("en")
-    if english and _GROUPED_COMMAS_ONLY.match(text):
-        normal = text.replace(",", "")
-    elif not english and _GROUPED_DOTS.match(text):
-        normal = text.replace(".", "").replace(",", ".")
-    elif _COMMA_DECIMAL.match(text):
-        normal = text.replace(",", ".")
-    elif _GROUPED_COMMAS.match(text):
-        normal = text.replace(",", "")
-    elif _DOT_DECIMAL.match(text):
-        normal = text
-    else:
-        raise ValidationError(
-            _("Bitte einen Betrag in Euro eingeben, z. B. 1.234,56 oder 12,50."), code="invalid"
-        )
-    try:
-        value = Decimal(normal)
-    except InvalidOperation:  # pragma: no cover - the patterns admit only digits
-        raise ValidationError(_("Bitte einen gültigen Betrag eingeben."), code="invalid") from None
-    if negative or value <= 0:
-        raise ValidationError(_("Der Betrag muss größer als 0 sein."), code="min_value")
-    # Count the digits typed, not the value: "1,500" is ambiguous (1.5 or 1500?) and is refused.
-    if "." in normal and len(normal.split(".", 1)[1]) > 2:
-        raise ValidationError(
-            _("Der Betrag darf höchstens zwei Nachkommastellen haben."), code="max_decimal_places"
-        )
-    if value > MAX_AMOUNT:
-        raise ValidationError(_("Der Betrag ist zu groß."), code="max_value")
-    return value.quantize(Decimal("0.01"))
+from .validators import no_control_characters, parse_amount
 
 
 class GermanDecimalField(forms.Field):
@@ -96,6 +41,17 @@ DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"]
 
 class ReceiptField(forms.FileField):
     widget = forms.ClearableFileInput
+    # The browser sends the name as typed; Django cuts it at 255 characters. A name that long
+    # is refused here, in German, before anything is stored.
+    MAX_NAME_LENGTH = 200
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", self.MAX_NAME_LENGTH)
+        super().__init__(**kwargs)
+        self.error_messages["max_length"] = _(
+            "Der Dateiname ist zu lang (höchstens %(max)d Zeichen). Bitte die Datei kürzer "
+            "benennen und noch einmal wählen."
+        )
 
     def validate(self, value):
         super().validate(value)
@@ -104,11 +60,6 @@ class ReceiptField(forms.FileField):
                 receipts.inspect(value)
             except receipts.InvalidReceipt as exc:
                 raise ValidationError(exc.message, code="invalid_receipt") from exc
-
-
-def no_control_characters(value: str) -> None:
-    if CONTROL_CHARACTERS.search(value or ""):
-        raise ValidationError(_("Steuerzeichen sind hier nicht erlaubt."), code="control")
 
 
 class CategorySelect(forms.Select):
@@ -251,10 +202,20 @@ class ExpenseFilterForm(forms.Form):
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-select" if name == "category" else "form-control"
 
+    @property
+    def is_active(self) -> bool:
+        return any(self.data.get(name) for name in self.fields)
+
     def filter(self, queryset):
         if not self.is_valid():
             return queryset
         data = self.cleaned_data
+        # A date typed the German way (20.01.2024) comes back in the date box's own format, so
+        # the box still shows it after filtering.
+        self.data = self.data.copy()
+        for name in ("date_from", "date_to"):
+            if data[name]:
+                self.data[name] = data[name].isoformat()
         if data["category"]:
             queryset = queryset.filter(category=data["category"])
         if data["date_from"]:

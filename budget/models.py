@@ -35,7 +35,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import formats
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -438,6 +438,18 @@ class ExpenseQuerySet(models.QuerySet):
 
     def for_listing(self):
         return self.select_related("category", "created_by", "reversal", "reversal__created_by")
+
+    def listing_totals(self) -> dict:
+        """Valid (not reversed) expenses and their sum, and the reversed ones: one aggregate,
+        counted the way the dashboard counts them."""
+        valid = Q(reversal__isnull=True)
+        totals = self.order_by().aggregate(
+            count=Count("pk", filter=valid),
+            total=Sum("amount", filter=valid),
+            reversed=Count("pk", filter=~valid),
+        )
+        totals["total"] = cents(totals["total"])
+        return totals
 
 
 class Expense(models.Model):

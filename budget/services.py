@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,10 +23,9 @@ from django.utils.translation import gettext as _
 from . import receipts
 from .models import Budget, Category, DailySpending, Expense, Reversal
 from .money import cents, format_eur
+from .validators import FORBIDDEN_IN_TEXT, MAX_AMOUNT, has_forbidden_characters
 
 logger = logging.getLogger(__name__)
-
-MAX_AMOUNT = Decimal("9999999999.99")  # what DecimalField(max_digits=12, decimal_places=2) holds
 
 
 class BookingError(Exception):
@@ -221,15 +219,15 @@ def _check_amount(amount) -> Decimal:
     return cents(amount)
 
 
-# Control characters have no place on a receipt, and spreadsheet files cannot even hold them.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control, bidi and zero-width characters have no place on a receipt (budget.validators).
+CONTROL_CHARACTERS = FORBIDDEN_IN_TEXT
 
 
 def _check_text(field_name: str, value: str, max_length: int, label: str) -> str:
     value = (value or "").strip()
     if not value:
         raise InvalidExpense(field_name, _("%(label)s fehlt.") % {"label": label})
-    if CONTROL_CHARACTERS.search(value):
+    if has_forbidden_characters(value):
         raise InvalidExpense(
             field_name, _("%(label)s enthält unzulässige Steuerzeichen.") % {"label": label}
         )

@@ -169,14 +169,23 @@ def pending_receipt_thumbnail(request, budget_id, token):
 def expense_list(request, budget_id):
     budget = permissions.get_budget_for(request.user, budget_id)
     filters = ExpenseFilterForm(request.GET or None, budget=budget)
-    expenses = filters.filter(budget.expenses.for_listing().order_by("-receipt_number"))
-    page = Paginator(expenses, EXPENSES_PER_PAGE).get_page(request.GET.get("page"))
+    expenses = filters.filter(budget.expenses.all())
+    page = Paginator(
+        expenses.for_listing().order_by("-receipt_number"), EXPENSES_PER_PAGE
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "budget/expense_list.html",
-        {"budget": budget, "filters": filters, "page": page, "query": query.urlencode()},
+        {
+            "budget": budget,
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            # Counted like the dashboard: valid expenses and their sum, reversals apart.
+            "totals": expenses.listing_totals(),
+        },
     )
 
 

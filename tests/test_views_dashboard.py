@@ -160,7 +160,7 @@ def test_reversed_booking_is_struck_through_and_counted(client, budget, category
     client.force_login(treasurer)
     response = client.get(url(budget))
     html = response.content.decode()
-    row = re.search(r'<tr class="reversed">.*?</tr>', html, re.S).group(0)
+    row = re.search(r'<tr class="row-link reversed">.*?</tr>', html, re.S).group(0)
     assert "Fehlbuchung GmbH" in row and "<s>30,00" in row
     assert "Bäckerei" not in row
     assert kept.payee in text(response)
@@ -251,4 +251,4 @@ def test_query_count_does_not_grow_with_history(
     with django_assert_num_queries(8):
         response = client.get(url(budget))
     assert response.status_code == 200
-    assert response.content.decode().count('<tr class="reversed">') == 1
+    assert response.content.decode().count('<tr class="row-link reversed">') == 1

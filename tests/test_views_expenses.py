@@ -100,7 +100,7 @@ def test_list_shows_newest_first_with_reversals_struck_through(
     rows = list(response.context["page"])
     assert [e.payee for e in rows] == ["Zweiter", "Erster"]
     page = response.content.decode()
-    assert 'class="reversed"' in page
+    assert 'class="row-link reversed"' in page
     assert "doppelt gebucht" in page
 
 
@@ -121,6 +121,42 @@ def test_list_filters_by_category_dates_and_text(
     assert payees(q=str(third.receipt_number)) == ["Kiosk"]
 
 
+def test_list_shows_count_and_sum_of_the_filtered_rows(
+    client, director, book, budget, category, headsets, treasurer
+):
+    book(category, "100.00", payee="Bäckerei Roth")
+    book(category, "141.85", payee="Bäckerei Roth")
+    gone = book(category, "999.00", payee="Bäckerei Roth").expense
+    reverse_expense(expense=gone, reason="doppelt", created_by=treasurer)
+    book(headsets, "50.00", payee="Elektro Erfurt")
+    client.force_login(director)
+    page = client.get(list_url(budget), {"q": "Bäckerei"}).content.decode()
+    assert "2 Ausgaben · 241,85 €" in page
+    assert "(dazu 1 storniert)" in page
+    assert f'href="{list_url(budget)}" id="reset-filters">Filter zurücksetzen' in page
+    page = client.get(list_url(budget)).content.decode()
+    assert "3 Ausgaben · 291,85 €" in page  # the dashboard's "3 gültige Ausgaben"
+    assert "Filter zurücksetzen" not in page
+    assert 'collapse d-md-block mb-3"' in page  # collapsed on the phone while no filter is set
+
+
+def test_german_date_filter_stays_in_its_box(client, director, budget):
+    client.force_login(director)
+    page = client.get(list_url(budget), {"date_from": "20.01.2024"}).content.decode()
+    assert 'name="date_from" value="2024-01-20"' in page
+    assert "collapse d-md-block mb-3 show" in page  # an active filter stays open
+
+
+def test_whole_row_links_to_the_expense_and_icons_need_no_emoji_font(
+    client, director, expense, budget
+):
+    client.force_login(director)
+    page = client.get(list_url(budget)).content.decode()
+    assert f'<a class="stretched-link" href="{detail_url(expense)}">' in page
+    assert "📎" not in page and "✓" not in page
+    assert '<svg class="icon"' in page
+
+
 def test_list_paginates_fifty_a_page(client, director, budget, category, book):
     for i in range(51):
         book(category, "1.00", payee=f"P{i}")
@@ -132,9 +168,9 @@ def test_list_paginates_fifty_a_page(client, director, budget, category, book):
 
 
 # session, user, two for the role's permissions, budget, count, page of expenses (joined with
-# category, users and reversal),
+# category, users and reversal), the filtered count and sum,
 # categories for the filter; one more to validate a chosen category.
-LIST_QUERIES = 8
+LIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("bookings", [1, 120])
@@ -168,7 +204,10 @@ def test_detail_previews_images_inline(client, treasurer, book, category):
     expense = book(category, "5.00", receipt=image_upload()).expense
     client.force_login(treasurer)
     page = client.get(detail_url(expense)).content.decode()
-    assert f'<img src="{receipt_url(expense)}"' in page
+    thumbnail = reverse("budget:expense_thumbnail", args=[expense.budget_id, expense.pk, "large"])
+    assert f'<img src="{thumbnail}"' in page
+    assert f'<img src="{receipt_url(expense)}"' not in page  # never the original inline
+    assert f'href="{receipt_url(expense)}"' in page  # a tap opens it
     assert reverse_url(expense) in page
 
 

@@ -20,13 +20,10 @@
   var amount = form.querySelector("[name=amount]");
   var category = form.querySelector("[name=category]");
 
+  // The server's rules, in static/budget/amount.js: what is refused there shows no preview.
   function parseAmount(text) {
-    text = (text || "").replace(/\s|€/g, "");
-    if (/^[1-9]\d{0,2}(\.\d{3})+(,\d+)?$/.test(text)) { text = text.replace(/\./g, "").replace(",", "."); }
-    else if (/^\d+(,\d+)?$/.test(text)) { text = text.replace(",", "."); }
-    else if (/^[1-9]\d{0,2}(,\d{3})+\.\d+$/.test(text)) { text = text.replace(/,/g, ""); }
-    else if (!/^\d+\.\d+$/.test(text)) { return NaN; }
-    return parseFloat(text);
+    var read = window.Beschlusskasse.parseAmount(text, lang);
+    return read.error ? NaN : parseFloat(read.value);
   }
 
   function selectedOption() {

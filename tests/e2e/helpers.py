@@ -32,7 +32,7 @@ def assert_no_sideways_scrolling(page):
         """() => [...document.querySelectorAll('body *')].filter(el => {
              const s = getComputedStyle(el);
              return (s.overflowX === 'auto' || s.overflowX === 'scroll')
-                    && el.scrollWidth > el.clientWidth + 1 && el.offsetParent !== null;
+                    && el.scrollWidth > el.clientWidth + 1 && el.checkVisibility();
            }).map(el => el.className || el.tagName)"""
     )
     assert boxes == [], f"boxes scroll sideways: {boxes}"

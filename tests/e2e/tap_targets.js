@@ -5,6 +5,7 @@
     let box = el;
     if (el.matches('input[type=checkbox], input[type=radio]')) { box = el.closest('.form-check') || el; }
     else if (el.matches('input[type=file]') && el.closest('label')) { box = el.closest('label'); }
+    else if (el.matches('.stretched-link')) { box = el.closest('tr, .card') || el; }
     const style = getComputedStyle(box);
     const rect = box.getBoundingClientRect();
     if (style.visibility === 'hidden' || rect.width === 0 || rect.height === 0) continue;
