@@ -54,12 +54,19 @@ def progress_level(spent: Decimal, cap: Decimal) -> str:
     return "ok"
 
 
-def css_percent(part: Decimal, whole: Decimal) -> str:
-    """A width for inline CSS. Always a dot, whatever the locale; between 0 and 100."""
+def bar_percent(part: Decimal, whole: Decimal | None) -> int:
+    """Whole percent for a bar's width class (``pct-0`` … ``pct-100``), cut like the figures."""
     if not whole:
-        return "0"
-    value = min(max(part * 100 / whole, Decimal(0)), Decimal(100))
-    return f"{value:.2f}"
+        return 0
+    return int(min(max(part * 100 / whole, Decimal(0)), Decimal(100)))
+
+
+# Without an end date the time axis runs to the last booking plus this share of the span (at
+# least MIN_MARGIN_DAYS), so a budget booked in January does not sit in the left 5 % of a line
+# that runs on to "today" years later.
+AXIS_MARGIN = Decimal("0.1")
+MIN_MARGIN_DAYS = 7
+EMPTY_AXIS_DAYS = 30
 
 
 # --- the cumulative spending chart -----------------------------------------------------------
@@ -117,6 +124,20 @@ class SpendingChart:
         return self._y(self.cap)
 
     @property
+    def half_y(self) -> str:
+        return self._y(self.cap / 2)
+
+    @property
+    def y_ticks(self) -> list[Decimal]:
+        """0, half the cap and the cap, in whole euros (labels sit at fixed heights: the y axis
+        always runs to 108 % of the cap)."""
+        return [ZERO, cents(self.cap / 2), self.cap]
+
+    @property
+    def middle(self) -> datetime.date:
+        return self.start + datetime.timedelta(days=(self.end - self.start).days // 2)
+
+    @property
     def steps(self) -> list[tuple[datetime.date, Decimal]]:
         """The days the line steps up. Beyond ``DRAW_MAX_STEPS`` booking days, one step per week
         (on its last booking day): a step is then a few pixels wide, and drawing stays cheap
@@ -165,7 +186,14 @@ def spending_chart(budget: Budget, today: datetime.date | None = None) -> Spendi
         days.append((day, cumulative))
 
     start = budget.starts_on
-    end = budget.ends_on or max(today, start)
+    if budget.ends_on:
+        end = budget.ends_on
+    elif days:
+        last = days[-1][0]
+        margin = max(int((last - start).days * AXIS_MARGIN), MIN_MARGIN_DAYS)
+        end = last + datetime.timedelta(days=margin)
+    else:
+        end = start + datetime.timedelta(days=EMPTY_AXIS_DAYS)
     if days:
         # Dates outside the period (the period was shortened afterwards) still get drawn.
         start = min(start, days[0][0])
@@ -236,9 +264,23 @@ def _bucket_label(start: datetime.date, granularity: str) -> str:
 
 @dataclass
 class CategoryLine:
+    """One category's figures and its bar: spent against its plan, or against the budget's cap
+    when it has no plan."""
+
     category: Category
-    share_of_spent: Decimal
-    plan_percent: str  # CSS width of the spent-vs-plan bar
+    share_of_spent: Decimal  # share of everything this budget has spent
+    share: Decimal  # of the plan, or of the cap
+    bar: int  # whole percent, for the bar's width class
+    level: str
+
+    @property
+    def against_plan(self) -> bool:
+        return self.category.planned is not None
+
+    @property
+    def quantity_exhausted(self) -> bool:
+        c = self.category
+        return c.quantity_cap is not None and c.quantity >= c.quantity_cap
 
 
 @dataclass
@@ -249,11 +291,15 @@ class Dashboard:
     chart: SpendingChart
     share: Decimal
     level: str
-    bar_width: str
+    bar: int
 
     @property
     def over_plan(self) -> list[CategoryLine]:
         return [line for line in self.categories if line.category.is_over_plan]
+
+    @property
+    def has_plans(self) -> bool:
+        return any(line.against_plan for line in self.categories)
 
     @property
     def without_position(self) -> list[Category]:
@@ -262,14 +308,21 @@ class Dashboard:
 
 
 def category_lines(budget: Budget) -> list[CategoryLine]:
-    return [
-        CategoryLine(
-            category=category,
-            share_of_spent=share_of(category.spent, budget.spent),
-            plan_percent=css_percent(category.spent, category.planned) if category.planned else "0",
+    lines = []
+    for category in budget.categories.all():
+        reference = category.planned if category.planned is not None else budget.cap
+        lines.append(
+            CategoryLine(
+                category=category,
+                share_of_spent=share_of(category.spent, budget.spent),
+                share=share_of(category.spent, reference),
+                bar=bar_percent(category.spent, reference),
+                level=progress_level(category.spent, reference)
+                if category.planned is not None
+                else "ok",
+            )
         )
-        for category in budget.categories.all()
-    ]
+    return lines
 
 
 def dashboard(budget: Budget, today: datetime.date | None = None) -> Dashboard:
@@ -287,7 +340,7 @@ def dashboard(budget: Budget, today: datetime.date | None = None) -> Dashboard:
         chart=spending_chart(budget, today=today),
         share=share_of(budget.spent, budget.cap),
         level=progress_level(budget.spent, budget.cap),
-        bar_width=css_percent(budget.spent, budget.cap),
+        bar=bar_percent(budget.spent, budget.cap),
     )
 
 
@@ -352,6 +405,10 @@ class Statement:
     @property
     def remaining(self) -> Decimal:
         return self.budget.remaining
+
+    @property
+    def has_plans(self) -> bool:
+        return any(line.against_plan for line in self.categories)
 
     @property
     def quantity_total(self) -> int:

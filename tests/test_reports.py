@@ -31,10 +31,11 @@ def test_share_is_cut_not_rounded_so_it_matches_the_colour():
     assert reports.share_of(D("1"), D("0")) == D("0.0")
 
 
-def test_css_percent_uses_a_dot_and_stays_within_0_and_100():
-    assert reports.css_percent(D("1999.75"), D("2500.00")) == "79.99"
-    assert reports.css_percent(D("3"), D("2")) == "100.00"
-    assert reports.css_percent(D("1"), D("0")) == "0"
+def test_bar_percent_is_a_whole_number_within_0_and_100():
+    assert reports.bar_percent(D("1999.75"), D("2500.00")) == 79
+    assert reports.bar_percent(D("3"), D("2")) == 100
+    assert reports.bar_percent(D("1"), D("0")) == 0
+    assert reports.bar_percent(D("1"), None) == 0
 
 
 def test_chart_nets_reversals_on_the_original_day(budget, category, book, treasurer):
@@ -53,7 +54,9 @@ def test_chart_nets_reversals_on_the_original_day(budget, category, book, treasu
         (datetime.date(2024, 1, 12), D("160.00")),
     ]  # 20 January netted to zero and dropped
     assert chart.total == budget.spent == D("160.00")
-    assert (chart.start, chart.end) == (budget.starts_on, datetime.date(2024, 3, 1))
+    # No end date: the axis ends a margin (here the minimum, 7 days) after the last booking,
+    # not on "today".
+    assert (chart.start, chart.end) == (budget.starts_on, datetime.date(2024, 1, 19))
     assert [(row.label, row.spent, row.cumulative) for row in chart.rows] == [
         ("10.01.2024", D("100.00"), D("100.00")),
         ("12.01.2024", D("60.00"), D("160.00")),
@@ -155,3 +158,42 @@ def test_busy_years_are_drawn_in_weekly_steps(budget):
     assert chart.steps[0] == (datetime.date(2024, 1, 7), D(7))  # a week's last day and total
     assert chart.steps[-1] == chart.days[-1]
     assert chart.line_points.count(" ") == 2 * 29 + 1
+
+
+def test_chart_axis_runs_over_the_budget_period_when_it_has_an_end(budget, category, book):
+    Budget.objects.filter(pk=budget.pk).update(ends_on=datetime.date(2024, 6, 30))
+    book(category, "10.00", spent_on=datetime.date(2024, 1, 10))
+    budget.refresh_from_db()
+    chart = reports.spending_chart(budget, today=datetime.date(2027, 1, 1))
+    assert (chart.start, chart.end) == (datetime.date(2023, 11, 24), datetime.date(2024, 6, 30))
+
+
+def test_chart_margin_is_a_tenth_of_the_span_past_the_last_booking(budget, category, book):
+    book(category, "10.00", spent_on=datetime.date(2024, 11, 23))  # 365 days after the start
+    budget.refresh_from_db()
+    chart = reports.spending_chart(budget, today=datetime.date(2027, 1, 1))
+    assert chart.end == datetime.date(2024, 11, 23) + datetime.timedelta(days=36)
+
+
+def test_empty_chart_without_end_shows_a_month_from_the_start(budget):
+    chart = reports.spending_chart(budget, today=datetime.date(2027, 1, 1))
+    assert chart.end == budget.starts_on + datetime.timedelta(days=30)
+
+
+def test_y_axis_ticks_are_zero_half_and_the_cap(budget):
+    chart = reports.spending_chart(budget)
+    assert chart.y_ticks == [D("0.00"), D("1250.00"), D("2500.00")]
+
+
+def test_category_bars_measure_against_the_plan_or_the_cap(budget, category, headsets, book):
+    from budget.models import Category
+
+    Category.objects.filter(pk=category.pk).update(planned=D("200.00"))
+    book(category, "150.00")
+    book(headsets, "250.00", quantity=15)
+    budget.refresh_from_db()
+    lines = {line.category.name: line for line in reports.category_lines(budget)}
+    food, sets = lines["Verpflegung"], lines["Headsets"]
+    assert (food.against_plan, food.share, food.bar, food.level) == (True, D("75.0"), 75, "ok")
+    assert (sets.against_plan, sets.share, sets.bar) == (False, D("10.0"), 10)
+    assert sets.quantity_exhausted and not food.quantity_exhausted

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from budget.models import Budget, Category
+from budget.models import Budget, Category, Resolution
 from budget.services import record_expense, reverse_expense
 
 from .helpers import assert_login_required
@@ -80,7 +80,7 @@ def test_categories_show_quantity_share_and_over_plan(client, budget, headsets, 
     response = client.get(url(budget))
     page = text(response)
     html = response.content.decode()
-    assert "7 / 15 Stück" in page
+    assert "7/15 Stück" in page
     assert "70,0 %" in page and "30,0 %" in page  # share of everything spent
     assert "über Plan" in page
     assert "-50,00 €" in page  # remaining plan of Verpflegung
@@ -97,7 +97,7 @@ def test_no_over_plan_flag_when_within_plan(client, budget, category, book, trea
 
 
 def progress_bar_class(response) -> str:
-    match = re.search(r'class="progress-bar (bg-\w+)"', response.content.decode())
+    match = re.search(r'class="progress-bar pct-\d+ (bg-\w+)"', response.content.decode())
     assert match, "progress bar missing"
     return match.group(1)
 
@@ -120,8 +120,9 @@ def test_progress_bar_turns_amber_at_80_and_red_at_95(
     response = client.get(url(budget))
     assert progress_bar_class(response) == colour
     assert shown in text(response)
-    width = re.search(r'style="width: ([\d.]+)%"', response.content.decode()).group(1)
-    assert Decimal(width) == (Decimal(spent) * 100 / budget.cap).quantize(Decimal("0.01"))
+    width = re.search(r'class="progress-bar pct-(\d+) ', response.content.decode()).group(1)
+    assert int(width) == int(Decimal(spent) * 100 / budget.cap)
+    assert 'style="' not in response.content.decode()  # no inline styles (CSP)
 
 
 def test_warning_text_accompanies_the_colour(client, budget, category, book, treasurer):
@@ -222,6 +223,65 @@ def test_chart_is_inline_svg_with_a_table_fallback(client, budget, category, boo
     table_text = " ".join(re.sub(r"<[^>]+>", " ", table).split()).replace("\xa0", " ")
     assert "150,00 € 150,00 € 6,0 %" in table_text
     assert "25,00 € 175,00 € 7,0 %" in table_text
+
+
+def test_y_axis_is_labelled_and_each_category_has_a_bar(
+    client, budget, category, headsets, book, treasurer
+):
+    book(headsets, "300.00", quantity=15)
+    book(category, "42.50")
+    client.force_login(treasurer)
+    page = text(client.get(url(budget)))
+    assert "0 € 1.250 € 2.500 €" in page
+    assert "Je Kategorie" in page
+    assert "15/15 Stück – ausgeschöpft" in page
+    assert "300,00 € ausgegeben 12,0 %" in page  # Headsets against the cap, percentage on the bar
+
+
+def test_plan_columns_appear_only_when_a_category_has_a_plan(
+    client, budget, category, book, treasurer
+):
+    client.force_login(treasurer)
+    html = client.get(url(budget)).content.decode()
+    assert ">Plan<" not in html
+    Category.objects.filter(pk=category.pk).update(planned=Decimal("100.00"))
+    book(category, "40.00")
+    page = text(client.get(url(budget)))
+    assert "Plan noch verfügbar" in page
+    assert "noch 60,00 €" in page
+    assert "40,00 € von 100,00 € Plan 40,0 %" in page
+
+
+def test_one_word_for_what_is_left(client, budget, treasurer):
+    client.force_login(treasurer)
+    page = text(client.get(url(budget)))
+    assert "noch verfügbar" in page
+    assert "verbleibend" not in page and "Rest" not in page
+
+
+def test_missing_addendum_is_named_with_an_admin_link_for_admins(
+    client, budget, treasurer, superuser
+):
+    assert budget.resolution.outcome == "passed_addendum" and not budget.resolution.addendum
+    admin_url = reverse("admin:budget_resolution_change", args=[budget.resolution.pk])
+    client.force_login(treasurer)
+    response = client.get(url(budget))
+    assert "Zusatz: nicht erfasst" in text(response)
+    assert admin_url not in response.content.decode()
+    client.force_login(superuser)
+    assert admin_url in client.get(url(budget)).content.decode()
+    resolution_page = client.get(reverse("budget:resolution", args=[budget.resolution.pk]))
+    assert "Zusatz: nicht erfasst" in text(resolution_page)
+    Resolution.objects.filter(pk=budget.resolution.pk).update(
+        addendum="Die Headsets bleiben im Landesverband."
+    )
+    assert "nicht erfasst" not in text(client.get(url(budget)))
+
+
+def test_brand_red_is_not_the_error_red(client, budget, treasurer):
+    client.force_login(treasurer)
+    html = client.get(url(budget)).content.decode()
+    assert "navbar-dark bg-brand" in html and "navbar-dark bg-danger" not in html
 
 
 # --- fixed number of queries ----------------------------------------------------------------
