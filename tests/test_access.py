@@ -102,6 +102,19 @@ ACCESS: dict[str, Page] = {
     "budget_export_datev": Page(
         _budget("budget_export_datev", **{"from": "2024-01-01", "to": "2024-12-31"}), READERS
     ),
+    "yearly_report_current": Page(
+        lambda o: reverse("budget:yearly_report_current"), READERS, ok=302
+    ),
+    "yearly_report": Page(lambda o: reverse("budget:yearly_report", args=[2024]), READERS),
+    "yearly_report_budgets_csv": Page(
+        lambda o: reverse("budget:yearly_report_budgets_csv", args=[2024]), READERS
+    ),
+    "yearly_report_positions_csv": Page(
+        lambda o: reverse("budget:yearly_report_positions_csv", args=[2024]), READERS
+    ),
+    "yearly_report_xlsx": Page(
+        lambda o: reverse("budget:yearly_report_xlsx", args=[2024]), READERS
+    ),
 }
 
 

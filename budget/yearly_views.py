@@ -1,0 +1,242 @@
+"""The yearly overview page and its CSV and Excel downloads (treasurer, director, auditor)."""
+
+import csv
+import io
+import tempfile
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_safe
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from . import permissions, yearly
+from .exports import EURO_FORMAT, _cell, _german_decimal, _header_row, _xlsx_text, safe_text
+from .report_views import XLSX_CONTENT_TYPE, _download_headers
+
+
+class Share(Decimal):
+    """A share in percent with one decimal (not money): written as it is, "61,5"."""
+
+
+def _overview(request, year: int) -> yearly.YearlyOverview:
+    permissions.require(request.user, permissions.EXPORT)
+    if not yearly.FIRST_YEAR <= year <= yearly.LAST_YEAR:
+        raise Http404(_("Für dieses Jahr gibt es keine Übersicht."))
+    return yearly.overview(year)
+
+
+@login_required
+@require_safe
+def yearly_report_current(request):
+    permissions.require(request.user, permissions.EXPORT)
+    return redirect("budget:yearly_report", year=timezone.localdate().year)
+
+
+@login_required
+@require_safe
+def yearly_report(request, year):
+    overview = _overview(request, year)
+    return render(
+        request,
+        "budget/yearly_report.html",
+        {"overview": overview, "previous": year - 1, "next": year + 1},
+    )
+
+
+# --- the two tables as rows -------------------------------------------------------------------
+
+
+def budget_headers() -> list[str]:
+    return [
+        _("Beschluss-Nr."),
+        _("Beschlussdatum"),
+        _("Titel"),
+        _("Budget"),
+        _("Obergrenze"),
+        _("ausgegeben"),
+        _("davon im Jahr"),
+        _("noch verfügbar"),
+        _("Anteil verbraucht (%)"),
+        _("Status"),
+    ]
+
+
+def budget_rows(overview):
+    for line in overview.budgets:
+        budget = line.budget
+        yield [
+            line.resolution.reference,
+            line.resolution.decided_on,
+            line.resolution.title,
+            budget.name,
+            budget.cap,
+            budget.spent,
+            line.spent_in_year,
+            budget.remaining,
+            Share(budget.share_used),
+            _("abgeschlossen") if budget.is_closed else pgettext("Budgetstatus", "offen"),
+        ]
+
+
+def budget_total(overview):
+    return [
+        _("Summe"),
+        None,
+        None,
+        None,
+        overview.cap,
+        overview.spent,
+        overview.spent_in_year,
+        overview.remaining,
+        Share(overview.share),
+        None,
+    ]
+
+
+def position_headers() -> list[str]:
+    return [
+        _("Position"),
+        _("Bezeichnung"),
+        _("Beschluss-Nr."),
+        _("Budget"),
+        _("Kategorie"),
+        _("Sachkonto"),
+        _("im Jahr"),
+        _("gesamt"),
+    ]
+
+
+def position_rows(overview):
+    """Per position one line per category, then the position's sum."""
+    for position in overview.positions:
+        for line in position.categories:
+            category = line.category
+            yield [
+                position.code,
+                position.label,
+                category.budget.resolution.reference,
+                category.budget.name,
+                category.name,
+                category.account,
+                line.spent_in_year,
+                category.spent,
+            ]
+        yield [
+            position.code,
+            _("Summe %(label)s") % {"label": position.label},
+            None,
+            None,
+            None,
+            None,
+            position.spent_in_year,
+            position.spent,
+        ]
+    yield [
+        None,
+        _("Gesamtausgaben"),
+        None,
+        None,
+        None,
+        None,
+        overview.positions_spent_in_year,
+        overview.positions_spent,
+    ]
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Share):
+        return str(value).replace(".", ",")
+    if hasattr(value, "quantize"):
+        return _german_decimal(value)
+    if hasattr(value, "strftime"):
+        return value.strftime("%d.%m.%Y")
+    return safe_text(str(value))
+
+
+def _csv_response(headers, rows, filename):
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_csv_value(value) for value in row])
+    response = HttpResponse(
+        buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    return _download_headers(response, filename)
+
+
+@login_required
+@require_safe
+def yearly_report_budgets_csv(request, year):
+    overview = _overview(request, year)
+    rows = [*budget_rows(overview), budget_total(overview)]
+    return _csv_response(budget_headers(), rows, f"jahresuebersicht-{year}-beschluesse.csv")
+
+
+@login_required
+@require_safe
+def yearly_report_positions_csv(request, year):
+    overview = _overview(request, year)
+    return _csv_response(
+        position_headers(), position_rows(overview), f"jahresuebersicht-{year}-positionen.csv"
+    )
+
+
+# --- Excel ------------------------------------------------------------------------------------
+
+
+def _xlsx_row(sheet, row, bold=False):
+    cells = []
+    for value in row:
+        if value is None:
+            cells.append(None)
+        elif hasattr(value, "quantize"):
+            cells.append(_cell(sheet, value, EURO_FORMAT, bold=bold))
+        elif hasattr(value, "strftime"):
+            cells.append(_cell(sheet, value, "DD.MM.YYYY", bold=bold))
+        elif bold:
+            cells.append(_cell(sheet, str(value), bold=True))
+        else:
+            cells.append(_xlsx_text(sheet, str(value)))
+    return cells
+
+
+@login_required
+@require_safe
+def yearly_report_xlsx(request, year):
+    overview = _overview(request, year)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Beschlüsse %(year)s") % {"year": year})
+    for index, width in enumerate([12, 14, 40, 28, 14, 14, 14, 14, 12, 14], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.append(_header_row(sheet, budget_headers()))
+    for row in budget_rows(overview):
+        cells = _xlsx_row(sheet, row[:8]) + [_cell(sheet, row[8] / 100, "0.0 %"), row[9]]
+        sheet.append(cells)
+    total = budget_total(overview)
+    sheet.append(_xlsx_row(sheet, total[:8], bold=True) + [_cell(sheet, total[8] / 100, "0.0 %")])
+
+    positions = workbook.create_sheet(_("Positionen %(year)s") % {"year": year})
+    for index, width in enumerate([9, 50, 12, 28, 26, 10, 14, 14], start=1):
+        positions.column_dimensions[get_column_letter(index)].width = width
+    positions.append(_header_row(positions, position_headers()))
+    for row in position_rows(overview):
+        positions.append(_xlsx_row(positions, row, bold=row[2] is None))
+
+    target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+    workbook.save(target)
+    target.seek(0)
+    response = FileResponse(target, content_type=XLSX_CONTENT_TYPE)
+    return _download_headers(response, f"jahresuebersicht-{year}.xlsx")
