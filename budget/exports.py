@@ -104,6 +104,7 @@ LEDGER_FIELDS = [
     "reversal__created_by__first_name",
     "reversal__created_by__last_name",
     "reversal__created_by__username",
+    "late_receipt__created_at",
 ]
 
 
@@ -124,6 +125,7 @@ def ledger_rows(budget: Budget) -> Iterator[LedgerRow]:
     yes, no = _("ja"), _("nein")
     expense_kind, reversal_kind = _("Ausgabe"), _("Storno")
     reversal_text = _("Storno zu Beleg %(number)s: %(reason)s")
+    late = _("ja, nachgereicht am %(day)s")
     for (
         number,
         spent_on,
@@ -143,6 +145,7 @@ def ledger_rows(budget: Budget) -> Iterator[LedgerRow]:
         reversal_first,
         reversal_last,
         reversal_username,
+        attached_at,
     ) in rows:
         reversed_at = reversed_at.astimezone(zone).replace(tzinfo=None) if reversal_pk else None
         yield LedgerRow(
@@ -154,7 +157,7 @@ def ledger_rows(budget: Budget) -> Iterator[LedgerRow]:
             category=category,
             quantity=quantity,
             amount=amount,
-            has_file=yes if receipt else no,
+            has_file=yes if receipt else (_late(attached_at, zone, late) if attached_at else no),
             booked_by=_name(first, last, username),
             booked_at=created_at.astimezone(zone).replace(tzinfo=None),
             reversal_of=None,
@@ -176,6 +179,10 @@ def ledger_rows(budget: Budget) -> Iterator[LedgerRow]:
                 reversal_of=number,
                 reversed_on=None,
             )
+
+
+def _late(attached_at: datetime.datetime, zone, text: str) -> str:
+    return text % {"day": attached_at.astimezone(zone).strftime("%d.%m.%Y")}
 
 
 # --- CSV --------------------------------------------------------------------------------------

@@ -154,6 +154,14 @@ class ExpenseForm(OneTimeKeyMixin, forms.Form):
         return None
 
 
+class LateReceiptForm(forms.Form):
+    receipt = ReceiptField(
+        label=_("Beleg (PDF, JPEG, PNG; höchstens 10 MB)"),
+        widget=forms.FileInput(attrs={"accept": receipts.ACCEPT + ",image/*"}),
+        error_messages={"required": _("Bitte eine Belegdatei auswählen.")},
+    )
+
+
 class ReversalForm(OneTimeKeyMixin, forms.Form):
     one_time_key = OneTimeKeyField()
     reason = forms.CharField(

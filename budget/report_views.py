@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
-from . import exports, permissions, reports
+from . import audit, exports, permissions, reports
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -37,6 +37,18 @@ def budget_dashboard(request, budget_id):
             "can_close": permissions.can_close(request.user),
             "can_reopen": permissions.can_reopen(request.user),
         },
+    )
+
+
+@login_required
+@require_safe
+def budget_history(request, budget_id):
+    """Who changed the budget, its categories or its resolution, when, old → new."""
+    budget = permissions.get_budget_for(request.user, budget_id)
+    return render(
+        request,
+        "budget/budget_history.html",
+        {"budget": budget, "entries": audit.budget_history(budget)},
     )
 
 

@@ -15,10 +15,42 @@ VIEW = [
     "view_datevsettings",
     "view_historicaldatevsettings",
 ]
+# Claims, orders and payouts (budget.claims_models); the same lists are in migration 0007.
+CLAIMS_VIEW = [
+    "view_claim",
+    "view_claimevent",
+    "view_order",
+    "view_orderevent",
+    "view_payoutbatch",
+    "view_payoutaccount",
+]
 ROLES = {
-    "treasurer": [*VIEW, "add_expense", "add_reversal", "export_budget"],
-    "director": [*VIEW, "export_budget", "close_budget"],
-    "auditor": [*VIEW, "export_budget"],
+    "treasurer": [
+        *VIEW,
+        "add_expense",
+        "add_reversal",
+        "export_budget",
+        *CLAIMS_VIEW,
+        "add_claim",
+        "approve_claim",
+        "add_order",
+        "approve_order",
+        "add_payoutbatch",
+        "change_payoutaccount",
+    ],
+    "director": [
+        *VIEW,
+        "export_budget",
+        "close_budget",
+        *CLAIMS_VIEW,
+        "add_claim",
+        "approve_claim",
+        "approve_order",
+    ],
+    # Sees what the director sees, changes nothing.
+    "auditor": [*VIEW, "export_budget", *CLAIMS_VIEW],
+    # Volunteers and MPs' staff: submit claims, see only their own.
+    "helper": ["add_claim"],
 }
 
 

@@ -4,6 +4,8 @@ Views are thin: parse the form, call ``budget.services``, turn a ``BookingError`
 error, redirect on success. Access is checked by ``budget.permissions``.
 """
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,10 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import permissions, services, thumbnails, uploads
-from .forms import ExpenseFilterForm, ExpenseForm, ReversalForm
+from . import late_receipts, permissions, services, thumbnails, uploads
+from .forms import ExpenseFilterForm, ExpenseForm, LateReceiptForm, ReversalForm
 from .models import Budget, Resolution
 from .money import format_eur
+
+logger = logging.getLogger(__name__)
 
 EXPENSES_PER_PAGE = 50
 
@@ -25,6 +29,8 @@ EXPENSES_PER_PAGE = 50
 @login_required
 @require_safe
 def home(request):
+    if not permissions.can_view(request.user) and request.user.has_perm("budget.add_claim"):
+        return redirect("budget:my_claims")  # a helper's start page: their own claims
     permissions.require(request.user, permissions.VIEW)
     budgets = Budget.objects.with_resolution().order_by("is_closed", "-starts_on", "name")
     return render(
@@ -97,6 +103,7 @@ def expense_new(request, budget_id):
     if request.POST.get("drop_pending"):
         uploads.discard(pending)
         pending = None
+    storage_failed = False
     if form.is_valid():
         data = form.cleaned_data
         receipt = data["receipt"] or (uploads.as_upload(pending) if pending else None)
@@ -123,6 +130,7 @@ def expense_new(request, budget_id):
         except services.BookingError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             budget.refresh_from_db()
+            storage_failed = isinstance(exc, services.ReceiptStorageFailed)
         else:
             if pending is not None:
                 pending.file.close()
@@ -146,9 +154,13 @@ def expense_new(request, budget_id):
     if pending is not None:
         pending.file.close()
     upload = form.cleaned_data.get("receipt") if "receipt" not in form.errors else None
-    if upload:
+    if upload and not storage_failed:  # a full or read-only disk keeps no file either
         uploads.discard(pending)
-        pending = uploads.stash(upload=upload, owner=request.user, budget=budget)
+        try:
+            pending = uploads.stash(upload=upload, owner=request.user, budget=budget)
+        except OSError:
+            logger.exception("Receipt of a refused booking could not be kept")
+            pending = None
     form.data = form.data.copy()
     form.data["pending_receipt"] = str(pending.token) if pending else ""
     return render(request, "budget/expense_form.html", _booking_context(budget, form, pending))
@@ -201,7 +213,47 @@ def expense_detail(request, budget_id, pk):
             "budget": budget,
             "expense": expense,
             "can_reverse": permissions.can_reverse(request.user) and not expense.is_reversed,
+            "can_attach_receipt": permissions.can_book(request.user)
+            and not expense.has_receipt
+            and not budget.is_closed,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expense_attach_receipt(request, budget_id, pk):
+    budget = permissions.get_budget_for(request.user, budget_id, permissions.BOOK)
+    expense = permissions.get_expense_for(request.user, budget, pk, permissions.BOOK)
+    if expense.has_receipt:
+        messages.info(
+            request,
+            late_receipts.ReceiptAlreadyPresent(receipt_number=expense.receipt_number).message,
+        )
+        return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
+    form = LateReceiptForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    if request.method == "POST" and form.is_valid():
+        try:
+            late_receipts.attach_receipt(
+                expense=expense, receipt=form.cleaned_data["receipt"], created_by=request.user
+            )
+        except late_receipts.ReceiptAlreadyPresent as exc:
+            messages.info(request, exc.message)
+        except services.BookingError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Die Belegdatei zu Beleg Nr. %(number)s wurde nachgereicht.")
+                % {"number": expense.receipt_number},
+            )
+            return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
+        if not form.errors:
+            return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
+    return render(
+        request,
+        "budget/expense_attach_receipt.html",
+        {"budget": budget, "expense": expense, "form": form},
     )
 
 
@@ -248,12 +300,13 @@ def expense_reverse(request, budget_id, pk):
 def expense_receipt(request, budget_id, pk):
     budget = permissions.get_budget_for(request.user, budget_id)
     expense = permissions.get_expense_for(request.user, budget, pk)
-    if not expense.receipt:
+    receipt = expense.receipt_file
+    if receipt is None:
         raise Http404(_("Zu dieser Ausgabe gibt es keine Belegdatei."))
     return _private_file(
-        expense.receipt,
-        expense.receipt_download_name,
-        expense.receipt_content_type or "application/octet-stream",
+        receipt.file,
+        receipt.download_name,
+        receipt.content_type or "application/octet-stream",
         as_attachment="download" in request.GET,
     )
 
@@ -263,9 +316,10 @@ def expense_receipt(request, budget_id, pk):
 def expense_thumbnail(request, budget_id, pk, size):
     budget = permissions.get_budget_for(request.user, budget_id)
     expense = permissions.get_expense_for(request.user, budget, pk)
-    if not expense.receipt or not expense.receipt_is_image or size not in thumbnails.SIZES:
+    receipt = expense.receipt_file
+    if receipt is None or not receipt.is_image or size not in thumbnails.SIZES:
         raise Http404(_("Für diese Ausgabe gibt es keine Vorschau."))
-    return _thumbnail_response(expense.receipt, thumbnails.SIZES[size])
+    return _thumbnail_response(receipt.file, thumbnails.SIZES[size])
 
 
 def _private_file(field_file, filename, content_type, *, as_attachment):

@@ -2,8 +2,9 @@
 year or that was active in it, and the totals per § 24 Abs. 5 PartG position across them.
 
 A budget counts for a year if its resolution was decided in it, if it has net spending dated in
-it, or if it is open and its period reaches into the year. Cap, spent, remaining and share are the
-running totals on the budget and category rows; "im Jahr" is the net spending dated in the year
+it, or if it is open and its period reaches into the year. Cap, spent, reserved, available and
+share are the running totals on the budget and category rows (available = cap − spent − what
+open claims and orders have reserved); "im Jahr" is the net spending dated in the year
 (per budget from the ``DailySpending`` rows, per category from one aggregate over the year's
 active expenses; a reversal nets out on its expense's date, as on the dashboard). Four queries
 whatever the number of budgets and expenses.
@@ -80,8 +81,13 @@ class YearlyOverview:
         return cents(sum((line.budget.spent for line in self.budgets), ZERO))
 
     @property
-    def remaining(self) -> Decimal:
-        return cents(self.cap - self.spent)
+    def reserved(self) -> Decimal:
+        """Promised but not yet spent (open claims and orders)."""
+        return cents(sum((line.budget.reserved for line in self.budgets), ZERO))
+
+    @property
+    def available(self) -> Decimal:
+        return cents(self.cap - self.spent - self.reserved)
 
     @property
     def spent_in_year(self) -> Decimal:

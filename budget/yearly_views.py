@@ -61,6 +61,7 @@ def budget_headers() -> list[str]:
         _("Obergrenze"),
         _("ausgegeben"),
         _("davon im Jahr"),
+        _("vorgemerkt"),
         _("noch verfügbar"),
         _("Anteil verbraucht (%)"),
         _("Status"),
@@ -78,7 +79,8 @@ def budget_rows(overview):
             budget.cap,
             budget.spent,
             line.spent_in_year,
-            budget.remaining,
+            budget.reserved,
+            budget.available,
             Share(budget.share_used),
             _("abgeschlossen") if budget.is_closed else pgettext("Budgetstatus", "offen"),
         ]
@@ -93,7 +95,8 @@ def budget_total(overview):
         overview.cap,
         overview.spent,
         overview.spent_in_year,
-        overview.remaining,
+        overview.reserved,
+        overview.available,
         Share(overview.share),
         None,
     ]
@@ -219,14 +222,14 @@ def yearly_report_xlsx(request, year):
     overview = _overview(request, year)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Beschlüsse %(year)s") % {"year": year})
-    for index, width in enumerate([12, 14, 40, 28, 14, 14, 14, 14, 12, 14], start=1):
+    for index, width in enumerate([12, 14, 40, 28, 14, 14, 14, 14, 14, 12, 14], start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.append(_header_row(sheet, budget_headers()))
     for row in budget_rows(overview):
-        cells = _xlsx_row(sheet, row[:8]) + [_cell(sheet, row[8] / 100, "0.0 %"), row[9]]
+        cells = _xlsx_row(sheet, row[:9]) + [_cell(sheet, row[9] / 100, "0.0 %"), row[10]]
         sheet.append(cells)
     total = budget_total(overview)
-    sheet.append(_xlsx_row(sheet, total[:8], bold=True) + [_cell(sheet, total[8] / 100, "0.0 %")])
+    sheet.append(_xlsx_row(sheet, total[:9], bold=True) + [_cell(sheet, total[9] / 100, "0.0 %")])
 
     positions = workbook.create_sheet(_("Positionen %(year)s") % {"year": year})
     for index, width in enumerate([9, 50, 12, 28, 26, 10, 14, 14], start=1):

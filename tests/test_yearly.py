@@ -68,7 +68,8 @@ def test_the_year_lists_decided_and_active_budgets_with_totals(client, year_2024
     ]
     assert overview.cap == Decimal("3500.00")
     assert overview.spent == Decimal("1077.73")  # 462.73 + 615.00, the reversal netted out
-    assert overview.remaining == Decimal("2422.27")
+    assert overview.reserved == Decimal("0.00")
+    assert overview.available == Decimal("2422.27")
     assert overview.share == Decimal("30.7")
     page = response.content.decode()
     assert "3.500,00" in page and "1.077,73" in page and "2.422,27" in page
@@ -140,11 +141,13 @@ def test_the_budgets_csv(client, year_2024, treasurer):
         "1000,00",
         "615,00",
         "615,00",
+        "0,00",
         "385,00",
         "61,5",
         "abgeschlossen",
     ]
-    assert rows[-1][0] == "Summe" and rows[-1][4:8] == ["3500,00", "1077,73", "957,93", "2422,27"]
+    assert rows[-1][0] == "Summe"
+    assert rows[-1][4:9] == ["3500,00", "1077,73", "957,93", "0,00", "2422,27"]
 
 
 def test_the_positions_csv(client, year_2024, treasurer):
@@ -226,3 +229,13 @@ def test_the_menu_links_to_the_yearly_overview(client, budget, auditor):
         reverse("budget:yearly_report_current")
         in client.get(reverse("budget:home")).content.decode()
     )
+
+
+def test_reserved_money_is_shown_and_not_available(client, year_2024, director):
+    _telefonaktion, campaign = year_2024
+    Budget.objects.filter(pk=campaign.pk).update(reserved_claims=Decimal("100.00"))
+    client.force_login(director)
+    response = client.get(url(2024))
+    overview = response.context["overview"]
+    assert (overview.reserved, overview.available) == (Decimal("100.00"), Decimal("2322.27"))
+    assert "285,00" in response.content.decode()  # 1.000 − 615 − 100

@@ -21,6 +21,7 @@ DEMO_USERS = [
     ("schatzmeisterin", "treasurer", False, "Schatzmeisterin (treasurer)"),
     ("lgf", "director", False, "Landesgeschäftsführer (director)"),
     ("pruefer", "auditor", False, "Rechnungsprüfer*in (auditor, nur lesen)"),
+    ("helferin", "helper", False, "Helferin (helper: reicht Erstattungen ein)"),
     ("admin", None, True, "Administration (superuser)"),
 ]
 

@@ -14,6 +14,13 @@ AUDITOR_PERMISSIONS = [
     "view_expense",
     "view_reversal",
     "export_budget",
+    # claims, orders and payouts (migration 0007)
+    "view_claim",
+    "view_claimevent",
+    "view_order",
+    "view_orderevent",
+    "view_payoutbatch",
+    "view_payoutaccount",
 ]
 
 
@@ -38,7 +45,7 @@ def remove_auditor(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("budget", "0007_positions_accounts_cost_centre"),
+        ("budget", "0010_positions_accounts_cost_centre"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

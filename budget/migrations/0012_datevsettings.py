@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budget', '0008_auditor_role'),
+        ('budget', '0011_auditor_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budget', '0006_budget_closing'),
+        ('budget', '0009_audit_trail'),
     ]
 
     operations = [
