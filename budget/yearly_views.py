@@ -12,11 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
-from . import permissions, yearly
-from .exports import EURO_FORMAT, _cell, _german_decimal, _header_row, _xlsx_text, safe_text
+from . import permissions, xlsx, yearly
+from .exports import _german_decimal, safe_text
 from .report_views import XLSX_CONTENT_TYPE, _download_headers
 
 
@@ -200,19 +198,20 @@ def yearly_report_positions_csv(request, year):
 # --- Excel ------------------------------------------------------------------------------------
 
 
-def _xlsx_row(sheet, row, bold=False):
+def _xlsx_cells(row, bold=False):
+    """``(value, style)`` per column for ``budget.xlsx``: money in euros, shares in percent."""
     cells = []
     for value in row:
         if value is None:
             cells.append(None)
-        elif hasattr(value, "quantize"):
-            cells.append(_cell(sheet, value, EURO_FORMAT, bold=bold))
+        elif isinstance(value, Share):
+            cells.append((value / 100, xlsx.PERCENT))
+        elif isinstance(value, Decimal):
+            cells.append((value, xlsx.EURO_BOLD if bold else xlsx.EURO))
         elif hasattr(value, "strftime"):
-            cells.append(_cell(sheet, value, "DD.MM.YYYY", bold=bold))
-        elif bold:
-            cells.append(_cell(sheet, str(value), bold=True))
+            cells.append((value, xlsx.DATE))
         else:
-            cells.append(_xlsx_text(sheet, str(value)))
+            cells.append((str(value), xlsx.BOLD if bold else xlsx.PLAIN))
     return cells
 
 
@@ -220,26 +219,29 @@ def _xlsx_row(sheet, row, bold=False):
 @require_safe
 def yearly_report_xlsx(request, year):
     overview = _overview(request, year)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Beschlüsse %(year)s") % {"year": year})
-    for index, width in enumerate([12, 14, 40, 28, 14, 14, 14, 14, 14, 12, 14], start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append(_header_row(sheet, budget_headers()))
-    for row in budget_rows(overview):
-        cells = _xlsx_row(sheet, row[:9]) + [_cell(sheet, row[9] / 100, "0.0 %"), row[10]]
-        sheet.append(cells)
-    total = budget_total(overview)
-    sheet.append(_xlsx_row(sheet, total[:9], bold=True) + [_cell(sheet, total[9] / 100, "0.0 %")])
-
-    positions = workbook.create_sheet(_("Positionen %(year)s") % {"year": year})
-    for index, width in enumerate([9, 50, 12, 28, 26, 10, 14, 14], start=1):
-        positions.column_dimensions[get_column_letter(index)].width = width
-    positions.append(_header_row(positions, position_headers()))
-    for row in position_rows(overview):
-        positions.append(_xlsx_row(positions, row, bold=row[2] is None))
-
     target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    workbook.save(target)
+    book = xlsx.Workbook(target)
+    sheet = book.add_sheet(
+        _("Beschlüsse %(year)s") % {"year": year},
+        [12, 14, 40, 28, 14, 14, 14, 14, 14, 12, 14],
+        freeze_header=True,
+    )
+    sheet.append([(title, xlsx.BOLD) for title in budget_headers()])
+    for row in budget_rows(overview):
+        sheet.append(_xlsx_cells(row))
+    sheet.append(_xlsx_cells(budget_total(overview), bold=True))
+    sheet.close()
+
+    positions = book.add_sheet(
+        _("Positionen %(year)s") % {"year": year},
+        [9, 50, 12, 28, 26, 10, 14, 14],
+        freeze_header=True,
+    )
+    positions.append([(title, xlsx.BOLD) for title in position_headers()])
+    for row in position_rows(overview):
+        positions.append(_xlsx_cells(row, bold=row[2] is None))
+    positions.close()
+    book.close()
     target.seek(0)
     response = FileResponse(target, content_type=XLSX_CONTENT_TYPE)
     return _download_headers(response, f"jahresuebersicht-{year}.xlsx")
