@@ -552,6 +552,17 @@ class DatevSettingsAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not DatevSettings.objects.exists()
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        settings = DatevSettings.load()
+        if settings is not None:
+            return redirect("admin:budget_datevsettings_change", settings.pk)
+        if self.has_add_permission(request):
+            return redirect("admin:budget_datevsettings_add")
+        return super().changelist_view(request, extra_context)
+
 
 @admin.register(ReceiptAttachment)
 class ReceiptAttachmentAdmin(admin.ModelAdmin):
@@ -569,14 +580,6 @@ class ReceiptAttachmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def changelist_view(self, request, extra_context=None):
-        settings = DatevSettings.load()
-        if settings is not None:
-            return redirect("admin:budget_datevsettings_change", settings.pk)
-        if self.has_add_permission(request):
-            return redirect("admin:budget_datevsettings_add")
-        return super().changelist_view(request, extra_context)
 
 
 admin.site.site_header = _("Beschlusskasse – Verwaltung")

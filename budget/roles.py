@@ -1,6 +1,6 @@
 """The roles and what they may do. Used by ``seed_telefonaktion`` (which repairs a role whose
 permissions were changed by hand) and by the test factories. Migrations carry their own copy of
-the lists (0002 for treasurer and director, 0008 for the auditor).
+the lists (0002 for treasurer and director, 0011 for the auditor).
 
 The auditor (Rechnungsprüfer*in, Finanzrevision) sees everything the director sees and changes
 nothing: the director's permissions to look, none that adds, changes, closes or deletes."""
