@@ -2,12 +2,12 @@
 
 The download answers with the file or, when something is missing, with the export page that says
 what (400 for a bad date range, 409 while the settings or an account are missing) — never a file
-DATEV would refuse.
+DATEV would refuse. Without any range it sends the user to the export page.
 """
 
 from django.contrib.auth.decorators import login_required
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -49,6 +49,9 @@ def budget_datev(request, budget_id):
 @require_safe
 def budget_export_datev(request, budget_id):
     budget = permissions.get_budget_for(request.user, budget_id, permissions.EXPORT)
+    if "from" not in request.GET and "to" not in request.GET:
+        # No range asked for: the export page proposes one.
+        return redirect("budget:budget_datev", budget_id=budget.pk)
     settings = DatevSettings.load()
     form = datev.DatevRangeForm(request.GET, settings=settings)
     if not form.is_valid():

@@ -377,7 +377,7 @@ def test_an_account_longer_than_the_account_length_is_named(
 @pytest.mark.parametrize(
     ("start", "end", "message"),
     [
-        (None, None, "Dieses Feld ist zwingend erforderlich."),
+        ("2024-01-01", None, "Dieses Feld ist zwingend erforderlich."),
         ("2024-02-30", "2024-03-01", "Bitte ein gültiges Datum eingeben."),
         ("2024-03-01", "2024-02-29", "Das Ende darf nicht vor dem Beginn liegen."),
         ("2024-12-01", "2025-01-31", "Ein DATEV-Stapel reicht nicht über ein Kalenderjahr hinaus"),
@@ -400,6 +400,13 @@ def test_the_range_stays_in_one_financial_year(client, accounts, settings_row, t
     response = client.get(export_url(accounts, start="2024-03-01", end="2024-08-31"))
     assert response.status_code == 400
     assert "dieses endet am 30.06.2024" in response.content.decode()
+
+
+def test_without_a_range_the_export_page_proposes_one(client, accounts, settings_row, treasurer):
+    client.force_login(treasurer)
+    response = client.get(reverse("budget:budget_export_datev", args=[accounts.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("budget:budget_datev", args=[accounts.pk])
 
 
 def test_german_dates_are_understood(client, accounts, settings_row, treasurer):
