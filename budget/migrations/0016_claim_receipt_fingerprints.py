@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budget', '0010_payout_account_history'),
+        ('budget', '0015_payout_account_history'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budget', '0009_audit_trail'),
+        ('budget', '0014_history_of_positions_accounts_cost_centre'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
