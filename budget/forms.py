@@ -214,6 +214,22 @@ class ExpenseFilterForm(forms.Form):
     def is_active(self) -> bool:
         return any(self.data.get(name) for name in self.fields)
 
+    def narrows(self) -> bool:
+        """Whether ``filter`` leaves out anything (an invalid form filters nothing)."""
+        if not self.is_valid():
+            return False
+        data = self.cleaned_data
+        return bool(data["category"] or data["date_from"] or data["date_to"] or data["q"].strip())
+
+    def only_category(self):
+        """The chosen category when it is the only filter, else None."""
+        if not self.narrows():
+            return None
+        data = self.cleaned_data
+        if data["date_from"] or data["date_to"] or data["q"].strip():
+            return None
+        return data["category"]
+
     def filter(self, queryset):
         if not self.is_valid():
             return queryset

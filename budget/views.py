@@ -5,20 +5,23 @@ error, redirect on success. Access is checked by ``budget.permissions``.
 """
 
 import logging
+from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import late_receipts, permissions, services, thumbnails, uploads
 from .forms import ExpenseFilterForm, ExpenseForm, LateReceiptForm, ReversalForm
-from .models import Budget, Resolution
+from .models import Budget, Resolution, Reversal
 from .money import format_eur
 
 logger = logging.getLogger(__name__)
@@ -26,7 +29,17 @@ logger = logging.getLogger(__name__)
 EXPENSES_PER_PAGE = 50
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count when it is known, so it does not ask the database."""
+
+    def __init__(self, object_list, per_page, *, count=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        if count is not None:
+            self.count = count  # shadows the cached_property
+
+
 @login_required
+@require_safe
 def home(request):
     if not permissions.can_view(request.user) and request.user.has_perm("budget.add_claim"):
         return redirect("budget:my_claims")  # a helper's start page: their own claims
@@ -40,6 +53,7 @@ def home(request):
 
 
 @login_required
+@require_safe
 def resolution_detail(request, pk):
     permissions.require(request.user, permissions.VIEW)
     resolution = get_object_or_404(Resolution, pk=pk)
@@ -55,6 +69,7 @@ def resolution_detail(request, pk):
 
 
 @login_required
+@require_safe
 def attachment_download(request, pk, attachment_id):
     permissions.require(request.user, permissions.VIEW)
     resolution = get_object_or_404(Resolution, pk=pk)
@@ -174,12 +189,17 @@ def pending_receipt_thumbnail(request, budget_id, token):
 
 
 @login_required
+@require_safe
 def expense_list(request, budget_id):
     budget = permissions.get_budget_for(request.user, budget_id)
     filters = ExpenseFilterForm(request.GET or None, budget=budget)
     expenses = filters.filter(budget.expenses.all())
-    page = Paginator(
-        expenses.for_listing().order_by("-receipt_number"), EXPENSES_PER_PAGE
+    totals = _listing_totals(budget, filters, expenses)
+    # The paginator is told the count, so it runs no COUNT(*) of its own.
+    page = CountedPaginator(
+        expenses.for_listing().order_by("-receipt_number"),
+        EXPENSES_PER_PAGE,
+        count=totals["count"] + totals["reversed"],
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -191,13 +211,35 @@ def expense_list(request, budget_id):
             "filters": filters,
             "page": page,
             "query": query.urlencode(),
-            # Counted like the dashboard: valid expenses and their sum, reversals apart.
-            "totals": expenses.listing_totals(),
+            "totals": totals,
         },
     )
 
 
+def _listing_totals(budget, filters, expenses) -> dict:
+    """Valid expenses and their sum, reversals apart (counted like the dashboard), without an
+    aggregate over the whole history where the running totals already know the answer: the
+    budget's counters for the whole list, the category's sum for one category (whose rows are
+    counted on an index; reversals are few)."""
+    if not filters.narrows():
+        return {
+            "count": budget.active_expense_count,
+            "total": budget.spent,
+            "reversed": budget.reversal_count,
+        }
+    category = filters.only_category()
+    if category is not None:
+        reversed_count = Reversal.objects.filter(expense__category=category).count()
+        return {
+            "count": category.expenses.count() - reversed_count,
+            "total": category.spent,
+            "reversed": reversed_count,
+        }
+    return expenses.listing_totals()
+
+
 @login_required
+@require_safe
 def expense_detail(request, budget_id, pk):
     budget = permissions.get_budget_for(request.user, budget_id)
     expense = permissions.get_expense_for(request.user, budget, pk)
@@ -290,6 +332,7 @@ def expense_reverse(request, budget_id, pk):
 
 
 @login_required
+@require_safe
 @xframe_options_sameorigin
 def expense_receipt(request, budget_id, pk):
     budget = permissions.get_budget_for(request.user, budget_id)
@@ -316,14 +359,31 @@ def expense_thumbnail(request, budget_id, pk, size):
     return _thumbnail_response(receipt.file, thumbnails.SIZES[size])
 
 
+# A receipt is whatever someone uploaded: a PDF may carry JavaScript, a "PDF" may be HTML. Shown
+# inline on the app's own origin it must not run anything, so it is sandboxed (an opaque origin,
+# no scripts, no requests) and never sniffed into another type.
+PRIVATE_FILE_CSP = "sandbox; default-src 'none'"
+
+
 def _private_file(field_file, filename, content_type, *, as_attachment):
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("Die Datei ist nicht mehr vorhanden.")) from None
-    response = FileResponse(
-        handle, content_type=content_type, as_attachment=as_attachment, filename=filename
-    )
+    if settings.RECEIPTS_X_ACCEL:
+        # The access check is done; nginx sends the file from its internal location.
+        if not field_file.storage.exists(field_file.name):
+            raise Http404(_("Die Datei ist nicht mehr vorhanden."))
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = (
+            settings.RECEIPTS_X_ACCEL.rstrip("/") + "/" + quote(field_file.name)
+        )
+        response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    else:
+        try:
+            handle = field_file.open("rb")
+        except FileNotFoundError:
+            raise Http404(_("Die Datei ist nicht mehr vorhanden.")) from None
+        response = FileResponse(
+            handle, content_type=content_type, as_attachment=as_attachment, filename=filename
+        )
+    response["Content-Security-Policy"] = PRIVATE_FILE_CSP
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=0, no-store"
     return response
@@ -337,6 +397,7 @@ def _thumbnail_response(field_file, size):
     if handle is None:
         raise Http404(_("Für diese Datei gibt es keine Vorschau."))
     response = FileResponse(handle, content_type="image/jpeg")
+    response["Content-Security-Policy"] = PRIVATE_FILE_CSP
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
