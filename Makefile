@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e lint format browser vendor bench clean
+.PHONY: run test e2e lint format browser vendor bench screenshots clean
 
 # Reinstall only when the declared dependencies change.
 $(BIN)/python:
@@ -55,9 +55,15 @@ vendor:
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
 	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
 	   node_modules/bootstrap/LICENSE static/vendor/bootstrap/
+	mkdir -p tests/e2e/vendor/axe-core
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE tests/e2e/vendor/axe-core/
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/dashboard.py
+
+# Renew the README's screenshots (phone booking flow, dashboard) in docs/screenshots/.
+screenshots: $(VENV)/.installed-dev browser
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/e2e/test_screenshots.py -q
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* test_db.sqlite3* staticfiles .pytest_cache

@@ -9,12 +9,14 @@ from django.db.models import Sum
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
 from .forms import GermanDecimalField
+from .localtime import format_local
 from .models import Budget, Category, Expense, Resolution, ResolutionAttachment, Reversal
 from .money import format_eur
 from .one_time_keys import OneTimeKeyField, OneTimeKeyMixin
@@ -22,6 +24,36 @@ from .validators import no_control_characters
 
 # Money is typed the German way in the admin too: 2.500,00 or 12,50.
 MONEY_INPUT = {models.DecimalField: {"form_class": GermanDecimalField}}
+
+
+class LabelledInlineMixin:
+    """A tabular inline's inputs sit under column headers, which are not labels: give each input
+    its field's name as its accessible label (screen readers, axe)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", str(db_field.verbose_name))
+        return field
+
+
+class AdminStyles:
+    css = {"all": ["budget/admin.css"]}
+
+
+class NotReversedFilter(admin.SimpleListFilter):
+    title = _("storniert")
+    parameter_name = "storniert"
+
+    def lookups(self, request, model_admin):
+        return [("ja", _("ja")), ("nein", _("nein"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ja":
+            return queryset.filter(reversal__isnull=False)
+        if self.value() == "nein":
+            return queryset.filter(reversal__isnull=True)
+        return queryset
 
 
 class RefusesInvisibleCharacters:
@@ -37,7 +69,7 @@ class RefusesInvisibleCharacters:
         return field
 
 
-class BudgetInline(RefusesInvisibleCharacters, admin.TabularInline):
+class BudgetInline(LabelledInlineMixin, RefusesInvisibleCharacters, admin.TabularInline):
     model = Budget
     formfield_overrides = MONEY_INPUT
     extra = 0
@@ -47,9 +79,10 @@ class BudgetInline(RefusesInvisibleCharacters, admin.TabularInline):
     can_delete = False
 
 
-class AttachmentInline(RefusesInvisibleCharacters, admin.TabularInline):
+class AttachmentInline(LabelledInlineMixin, RefusesInvisibleCharacters, admin.TabularInline):
     model = ResolutionAttachment
     extra = 0
+    can_delete = False
     fields = ["file", "description", "original_name", "download"]
     readonly_fields = ["original_name", "download"]
 
@@ -70,6 +103,7 @@ class ResolutionAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
     date_hierarchy = "decided_on"
     inlines = [BudgetInline, AttachmentInline]
     readonly_fields = ["created_at", "updated_at"]
+    Media = AdminStyles
     fieldsets = [
         (None, {"fields": [("number", "year"), "title", "organisation", "body", "decided_on"]}),
         (
@@ -118,6 +152,12 @@ class ResolutionAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
     def cap_total(self, obj):
         return format_eur(obj._cap_total) if obj._cap_total is not None else "–"
 
+    def has_delete_permission(self, request, obj=None):
+        # A resolution with budgets is protected; offering "Löschen" would only end in a refusal.
+        if obj is None:
+            return False
+        return super().has_delete_permission(request, obj) and not obj.budgets.exists()
+
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for instance in instances:
@@ -126,7 +166,7 @@ class ResolutionAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
         formset.save()
 
 
-class CategoryInline(RefusesInvisibleCharacters, admin.TabularInline):
+class CategoryInline(LabelledInlineMixin, RefusesInvisibleCharacters, admin.TabularInline):
     model = Category
     formfield_overrides = MONEY_INPUT
     extra = 0
@@ -163,6 +203,7 @@ class BudgetAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
     search_fields = ["name", "resolution__title"]
     list_select_related = ["resolution"]
     inlines = [CategoryInline]
+    Media = AdminStyles
     readonly_fields = ["spent_display", "remaining_display", "share_display", "last_receipt_number"]
     fields = [
         "resolution",
@@ -196,13 +237,13 @@ class BudgetAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
     def spent_display(self, obj):
         return format_eur(obj.spent) if obj.pk else "–"
 
-    @admin.display(description=_("verfügbar"))
+    @admin.display(description=_("noch verfügbar"))
     def remaining_display(self, obj):
         return format_eur(obj.remaining) if obj.pk else "–"
 
     @admin.display(description=_("Anteil verbraucht"))
     def share_display(self, obj):
-        return f"{obj.share_used} %" if obj.pk else "–"
+        return f"{number_format(obj.share_used, 1, use_l10n=True)}\u00a0%" if obj.pk else "–"
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -279,7 +320,6 @@ class ExpenseAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
     form = ExpenseAdminForm
     list_display = [
         "receipt_number",
-        "budget",
         "spent_on",
         "payee",
         "category",
@@ -287,10 +327,8 @@ class ExpenseAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
         "quantity",
         "has_receipt",
         "reversed_display",
-        "created_by",
-        "created_at",
     ]
-    list_filter = ["budget", "category", ("reversal", admin.EmptyFieldListFilter)]
+    list_filter = ["budget", "category", NotReversedFilter]
     search_fields = ["=receipt_number", "payee", "description"]
     list_select_related = ["budget", "category", "created_by", "reversal"]
     date_hierarchy = "spent_on"
@@ -314,7 +352,7 @@ class ExpenseAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
             return "–"
         r = obj.reversal
         return _("%(when)s von %(who)s: %(reason)s") % {
-            "when": r.created_at.strftime("%d.%m.%Y %H:%M"),
+            "when": format_local(r.created_at),
             "who": r.created_by,
             "reason": r.reason,
         }
@@ -333,6 +371,7 @@ class ExpenseAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
 
     class Media:
         js = ["budget/submit-once.js"]
+        css = AdminStyles.css
 
     def get_fields(self, request, obj=None):
         booking_fields = ExpenseAdminForm.Meta.fields

@@ -58,3 +58,13 @@ def phone(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    """A 1366 × 768 desktop screen, German."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

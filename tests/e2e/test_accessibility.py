@@ -1,0 +1,71 @@
+"""axe-core (vendored from the npm registry, tests/e2e/vendor/axe-core) finds no serious or
+critical violation on the pages people use, on a 375 × 812 phone and a 1366 × 768 desktop."""
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+
+from budget.models import Expense
+from budget.services import reverse_expense
+from tests.helpers import image_upload
+
+from .helpers import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
+BLOCKING = {"serious", "critical"}
+
+PAGES = [
+    "/",
+    "/budgets/{budget}/",
+    "/budgets/{budget}/expenses/new/",
+    "/budgets/{budget}/expenses/",
+    "/budgets/{budget}/expenses/{expense}/",
+    "/budgets/{budget}/statement/",
+    "/resolutions/{resolution}/",
+    "/admin/budget/budget/{budget}/change/",
+]
+
+
+def axe_violations(page):
+    # evaluate() runs outside the page's Content-Security-Policy, so no inline script is needed.
+    page.evaluate(AXE)
+    result = page.evaluate(
+        "() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map("
+        "v => ({id: v.id, impact: v.impact,"
+        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})))"
+    )
+    return [v for v in result if v["impact"] in BLOCKING]
+
+
+@pytest.fixture
+def ledger(book, category, headsets, treasurer, budget):
+    book(category, "86.45", payee="Bäckerei Roth", receipt=image_upload("JPEG", "bon.jpg"))
+    book(headsets, "342.93", payee="Elektro Erfurt", quantity=7)
+    wrong = book(category, "12.00", payee="Kiosk", spent_on=datetime.date(2024, 1, 20)).expense
+    reverse_expense(expense=wrong, reason="doppelt gebucht", created_by=treasurer)
+    return Expense.objects.order_by("receipt_number").first()
+
+
+@pytest.mark.parametrize("screen", ["phone", "desktop"])
+def test_no_serious_accessibility_violations(
+    request, screen, live_server, superuser, budget, ledger
+):
+    page = request.getfixturevalue(screen)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Benutzername").fill("admin")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(f"{live_server.url}/")
+    found = {}
+    for path in PAGES:
+        url = path.format(budget=budget.pk, expense=ledger.pk, resolution=budget.resolution_id)
+        response = page.goto(live_server.url + url)
+        assert response.status == 200, url
+        violations = axe_violations(page)
+        if violations:
+            found[url] = violations
+    assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
