@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Sum
 from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -69,12 +71,29 @@ class RefusesInvisibleCharacters:
         return field
 
 
+class ClosedBudgetStaysAsItIs(forms.ModelForm):
+    """A closed budget takes no later entries, in the admin neither; reopening is on its page."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.instance.is_closed and self.has_changed():
+            raise ValidationError(
+                _(
+                    "Das Budget „%(budget)s“ ist abgeschlossen und kann nicht geändert werden; "
+                    "zuerst auf seiner Übersicht wieder öffnen."
+                )
+                % {"budget": self.instance.name}
+            )
+        return cleaned
+
+
 class BudgetInline(LabelledInlineMixin, RefusesInvisibleCharacters, admin.TabularInline):
     model = Budget
+    form = ClosedBudgetStaysAsItIs
     formfield_overrides = MONEY_INPUT
     extra = 0
     fields = ["name", "cap", "currency", "starts_on", "ends_on", "is_closed", "spent"]
-    readonly_fields = ["spent"]
+    readonly_fields = ["spent", "is_closed"]
     show_change_link = True
     can_delete = False
 
@@ -204,7 +223,14 @@ class BudgetAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
     list_select_related = ["resolution"]
     inlines = [CategoryInline]
     Media = AdminStyles
-    readonly_fields = ["spent_display", "remaining_display", "share_display", "last_receipt_number"]
+    readonly_fields = [
+        "spent_display",
+        "remaining_display",
+        "share_display",
+        "last_receipt_number",
+        "is_closed",
+        "closing_display",
+    ]
     fields = [
         "resolution",
         "name",
@@ -212,6 +238,7 @@ class BudgetAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
         "currency",
         ("starts_on", "ends_on"),
         "is_closed",
+        "closing_display",
         "spent_display",
         "remaining_display",
         "share_display",
@@ -244,6 +271,25 @@ class BudgetAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
     @admin.display(description=_("Anteil verbraucht"))
     def share_display(self, obj):
         return f"{number_format(obj.share_used, 1, use_l10n=True)}\u00a0%" if obj.pk else "–"
+
+    @admin.display(description=_("Abschluss"))
+    def closing_display(self, obj):
+        if not obj.pk:
+            return "–"
+        html = render_to_string("budget/_closing_note.html", {"budget": obj})
+        url = reverse("budget:budget_dashboard", args=[obj.pk])
+        return format_html(
+            '{}<a href="{}">{}</a>',
+            mark_safe(html),  # noqa: S308 - our own template, autoescaped
+            url,
+            _("Abschließen und wieder öffnen auf der Übersicht des Budgets"),
+        )
+
+    def has_change_permission(self, request, obj=None):
+        # A closed budget is shown, never changed (its categories neither).
+        if obj is not None and obj.is_closed:
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -233,3 +233,22 @@ class ExpenseFilterForm(forms.Form):
                 match |= Q(receipt_number=int(q))
             queryset = queryset.filter(match)
         return queryset
+
+
+class CloseBudgetForm(forms.Form):
+    note = forms.CharField(
+        label=_("Abschlussvermerk"),
+        help_text=_("z. B. „Verwendungsnachweis vom 15.03.2024 dem Landesvorstand vorgelegt“"),
+        max_length=2000,
+        validators=[no_control_characters],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReopenBudgetForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Grund der Wiedereröffnung"),
+        max_length=2000,
+        validators=[no_control_characters],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -175,7 +175,7 @@ class ResolutionAttachment(models.Model):
 
 class BudgetQuerySet(models.QuerySet):
     def with_resolution(self):
-        return self.select_related("resolution")
+        return self.select_related("resolution", "closed_by", "reopened_by")
 
 
 class Budget(KeepsRunningTotals):
@@ -205,8 +205,34 @@ class Budget(KeepsRunningTotals):
     is_closed = models.BooleanField(
         _("abgeschlossen"),
         default=False,
+        editable=False,
         help_text=_("Ein abgeschlossenes Budget nimmt keine Buchungen mehr an."),
     )
+    # Closing and reopening (budget.closing): who, when, why; written only by those functions.
+    closed_at = models.DateTimeField(_("abgeschlossen am"), null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("abgeschlossen von"),
+    )
+    close_note = models.TextField(_("Abschlussvermerk"), blank=True, editable=False)
+    reopened_at = models.DateTimeField(
+        _("wieder geöffnet am"), null=True, blank=True, editable=False
+    )
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("wieder geöffnet von"),
+    )
+    reopen_reason = models.TextField(_("Grund der Wiedereröffnung"), blank=True, editable=False)
     # Running totals: written only by budget.services inside the locked booking transaction.
     spent = models.DecimalField(_("ausgegeben"), **MONEY, default=ZERO, editable=False)
     last_receipt_number = models.PositiveIntegerField(
@@ -226,7 +252,10 @@ class Budget(KeepsRunningTotals):
         verbose_name = _("Budget")
         verbose_name_plural = _("Budgets")
         ordering = ["-starts_on", "name"]
-        permissions = [("export_budget", _("Kann Budgets auswerten und exportieren"))]
+        permissions = [
+            ("export_budget", _("Kann Budgets auswerten und exportieren")),
+            ("close_budget", _("Kann Budgets abschließen")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(cap__gt=0), name="budget_cap_positive"),
             models.CheckConstraint(condition=Q(spent__gte=0), name="budget_spent_non_negative"),

@@ -13,6 +13,7 @@ VIEW = "budget.view_budget"
 BOOK = "budget.add_expense"
 REVERSE = "budget.add_reversal"
 EXPORT = "budget.export_budget"
+CLOSE = "budget.close_budget"  # directors; reopening is for superusers only
 
 
 def can_view(user) -> bool:
@@ -29,6 +30,14 @@ def can_reverse(user) -> bool:
 
 def can_export(user) -> bool:
     return user.is_authenticated and user.has_perm(EXPORT)
+
+
+def can_close(user) -> bool:
+    return user.is_authenticated and user.has_perm(CLOSE)
+
+
+def can_reopen(user) -> bool:
+    return user.is_authenticated and user.is_superuser
 
 
 def require(user, perm: str) -> None:

@@ -34,6 +34,8 @@ def budget_dashboard(request, budget_id):
             "dashboard": reports.dashboard(budget),
             "can_book": permissions.can_book(request.user),
             "can_export": permissions.can_export(request.user),
+            "can_close": permissions.can_close(request.user),
+            "can_reopen": permissions.can_reopen(request.user),
         },
     )
 

@@ -11,7 +11,7 @@ VIEW = [
 ]
 ROLES = {
     "treasurer": [*VIEW, "add_expense", "add_reversal", "export_budget"],
-    "director": [*VIEW, "export_budget"],
+    "director": [*VIEW, "export_budget", "close_budget"],
 }
 
 

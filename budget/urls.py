@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import report_views, views
+from . import closing_views, report_views, views
 
 app_name = "budget"
 
@@ -36,6 +36,8 @@ urlpatterns = [
         name="pending_receipt_thumbnail",
     ),
     path("budgets/<int:budget_id>/", report_views.budget_dashboard, name="budget_dashboard"),
+    path("budgets/<int:budget_id>/close/", closing_views.budget_close, name="budget_close"),
+    path("budgets/<int:budget_id>/reopen/", closing_views.budget_reopen, name="budget_reopen"),
     path(
         "budgets/<int:budget_id>/summary.json", report_views.budget_summary, name="budget_summary"
     ),
