@@ -11,7 +11,7 @@ from budget.models import Expense
 from budget.services import reverse_expense
 from tests.helpers import image_upload
 
-from .helpers import PASSWORD
+from .helpers import PASSWORD, assert_no_sideways_scrolling
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -65,6 +65,8 @@ def test_no_serious_accessibility_violations(
         url = path.format(budget=budget.pk, expense=ledger.pk, resolution=budget.resolution_id)
         response = page.goto(live_server.url + url)
         assert response.status == 200, url
+        if screen == "phone" and not url.startswith("/admin/"):
+            assert_no_sideways_scrolling(page)
         violations = axe_violations(page)
         if violations:
             found[url] = violations
