@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 3
 
-.PHONY: run test e2e lint format browser vendor bench screenshots clean
+.PHONY: run serve test e2e lint format browser vendor bench load screenshots clean
 
 # Reinstall only when the declared dependencies change.
 $(BIN)/python:
@@ -26,6 +27,15 @@ run: $(VENV)/.installed-run
 	$(BIN)/python manage.py seed_telefonaktion --demo
 	@echo "Beschlusskasse läuft auf http://$(HOST):$(PORT)/  (Anmeldung: /accounts/login/, Verwaltung: /admin/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production-style: the environment (SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS, …) comes from the
+# caller or systemd; gunicorn serves the app, WhiteNoise the collected static files. Gunicorn's
+# default 30 s timeout holds: no page or export takes that long (see Performance in README.md).
+serve: $(VENV)/.installed-run
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn telefonaktion.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --access-logfile - --forwarded-allow-ips 127.0.0.1
 
 test: $(VENV)/.installed-dev browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -60,6 +70,10 @@ vendor:
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/dashboard.py
+
+# Load test through gunicorn (4 workers) on PostgreSQL (DATABASE_URL's server), then SQLite.
+load: $(VENV)/.installed-dev
+	$(BIN)/python bench/load.py
 
 # Renew the README's screenshots (phone booking flow, dashboard) in docs/screenshots/.
 screenshots: $(VENV)/.installed-dev browser

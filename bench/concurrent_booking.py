@@ -111,7 +111,9 @@ def main():
         "SECRET_KEY": "bench-only-secret",
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_COOKIES": "false",
+        "SECURE_COOKIES": "false",  # plain HTTP on 127.0.0.1: no TLS, no redirect, no HSTS
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_HSTS_SECONDS": "0",
         "MEDIA_ROOT": str(workdir / "media"),
         "STATIC_ROOT": str(workdir / "static"),
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'db.sqlite3'}",

@@ -10,8 +10,10 @@ the booking POST on both budgets, and the budget list as the framework floor. Th
 measured alternately, so drift in the machine affects both alike. Finally it streams the CSV export
 of the big budget (and writes the Excel file) in a fresh process and reports their peak memory.
 
-Targets: big/small <= 1.2 for dashboard, summary and booking; dashboard <= 3 x floor at 100,000
-expenses; CSV export of 100,000 rows under 150 MB peak. This prints figures; it is not a test.
+Targets: big/small <= 1.2 for dashboard, summary, booking and the expense list (the list filtered
+to one category is printed too, without a target); dashboard <= 3 x floor at 100,000
+expenses; CSV export of 100,000 rows in under 5 s, Excel in under 10 s, both under 150 MB
+peak. This prints figures; it is not a test.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from urllib.parse import urlsplit, urlunsplit
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 SQLITE_FILE = BENCH_DIR / "bench.sqlite3"
-PG_DATABASE = "beschlusskasse_bench"
+PG_DATABASE = os.environ.get("BENCH_DATABASE", "beschlusskasse_bench")  # on DATABASE_URL's server
 
 SMALL, BIG = 100, 100_000
 REQUESTS = 200
@@ -58,8 +60,13 @@ PAYEES = [
 ]
 
 TARGET_RATIO = 1.2
+# Filtered to one category (25,000 of the 100,000 rows): its rows are counted on an index and its
+# reversals joined, so it grows a little with the category; printed, without a target.
+UNTARGETED = {"Liste Kategorie"}
 TARGET_FLOOR = 3.0
-TARGET_CSV_MB = 150
+TARGET_CSV_MB = 150  # peak RSS of the exporting process, CSV and Excel alike
+TARGET_CSV_SECONDS = 5
+TARGET_XLSX_SECONDS = 10
 
 
 # --- environment ------------------------------------------------------------------------------
@@ -71,6 +78,7 @@ def configure(fresh: bool) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telefonaktion.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-used-anywhere-else")
     os.environ["DEBUG"] = "false"  # production-like: no query log, no debug toolbar of any kind
+    os.environ["SECURE_SSL_REDIRECT"] = "false"  # the test client speaks plain HTTP
     hosts = [h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h]
     os.environ["ALLOWED_HOSTS"] = ",".join([*hosts, "testserver"])
 
@@ -149,6 +157,12 @@ def build() -> dict:
         )
         budgets[size] = fill_budget(resolution, size, user, today)
     call_command("verify_totals", stdout=io.StringIO())  # raises CommandError on any mismatch
+    # Statistics for the planner, as autovacuum (PostgreSQL) would gather them after such a bulk
+    # load in production; without them PostgreSQL sorts all 100,000 rows for the list's first page.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     print(f"Datenbank aufgebaut in {time.perf_counter() - started:.1f} s; verify_totals: ok")
     return {"user": user, "budgets": budgets, "today": today}
 
@@ -293,6 +307,16 @@ def booking(client, budget, today):
     return call
 
 
+def filtered_list(budget) -> str:
+    """The list filtered to one of four categories: a quarter of the budget's expenses match."""
+    from django.urls import reverse
+
+    from budget.models import Category
+
+    category = Category.objects.filter(budget=budget).order_by("order").last()
+    return reverse("budget:expense_list", args=[budget.pk]) + f"?category={category.pk}"
+
+
 def run_requests(data) -> None:
     from django.test import Client
     from django.urls import reverse
@@ -317,6 +341,10 @@ def run_requests(data) -> None:
             pair(lambda b: get(client, reverse("budget:budget_summary", args=[b.pk])))
         ),
         "booking POST": measure(pair(lambda b: booking(client, b, data["today"]))),
+        "Ausgabenliste": measure(
+            pair(lambda b: get(client, reverse("budget:expense_list", args=[b.pk])))
+        ),
+        "Liste Kategorie": measure(pair(lambda b: get(client, filtered_list(b)))),
     }
 
     floor_median = statistics.median(floor)
@@ -328,12 +356,13 @@ def run_requests(data) -> None:
     for name, samples in results.items():
         small, big = samples[SMALL], samples[BIG]
         ratio = statistics.median(big) / statistics.median(small)
+        targeted = name not in UNTARGETED
+        verdict = ("ok" if ratio <= TARGET_RATIO else "ZIEL VERFEHLT") if targeted else "(Info)"
         print(
             f"{name:14} {statistics.median(small):8.2f} / {p95(small):6.2f}"
-            f" {statistics.median(big):10.2f} / {p95(big):6.2f} {ratio:10.2f}"
-            f"  {'ok' if ratio <= TARGET_RATIO else 'ZIEL VERFEHLT'}"
+            f" {statistics.median(big):10.2f} / {p95(big):6.2f} {ratio:10.2f}  {verdict}"
         )
-        if ratio > TARGET_RATIO:
+        if targeted and ratio > TARGET_RATIO:
             failures.append(f"{name}: groß/klein {ratio:.2f} > {TARGET_RATIO}")
     floor_ratio = statistics.median(results["dashboard"][BIG]) / floor_median
     print(
@@ -409,11 +438,18 @@ def report_exports(data) -> None:
     )
     if peak >= TARGET_CSV_MB:
         data["failures"].append(f"CSV-Speicher {peak:.1f} MB >= {TARGET_CSV_MB}")
+    if float(csv["seconds"]) >= TARGET_CSV_SECONDS:
+        data["failures"].append(f"CSV-Export {csv['seconds']} s >= {TARGET_CSV_SECONDS} s")
     xlsx = run_export("xlsx", big)
+    xlsx_peak = float(xlsx["rss_peak_mb"])
+    xlsx_ok = float(xlsx["seconds"]) < TARGET_XLSX_SECONDS and xlsx_peak < TARGET_CSV_MB
     print(
         f"Excel-Export {BIG} Ausgaben: {int(xlsx['bytes']) / 2**20:.1f} MB in {xlsx['seconds']} s;"
-        f" RSS-Zuwachs {xlsx['rss_growth_mb']} MB (RSS gesamt {xlsx['rss_peak_mb']} MB)"
+        f" Spitze RSS des Prozesses {xlsx_peak:.1f} MB (Zuwachs {xlsx['rss_growth_mb']} MB)"
+        f"  {'ok' if xlsx_ok else 'ZIEL VERFEHLT'}"
     )
+    if not xlsx_ok:
+        data["failures"].append(f"Excel-Export {xlsx['seconds']} s / {xlsx_peak:.1f} MB")
 
 
 def main() -> int:

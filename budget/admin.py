@@ -3,6 +3,8 @@ are read-only once booked; reversal is an admin action that asks for a reason.""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Sum
@@ -15,11 +17,20 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import audit, services
 from .forms import GermanDecimalField
 from .localtime import format_local
-from .models import Budget, Category, Expense, Resolution, ResolutionAttachment, Reversal
+from .models import (
+    Budget,
+    Category,
+    Expense,
+    ReceiptAttachment,
+    Resolution,
+    ResolutionAttachment,
+    Reversal,
+)
 from .money import format_eur
 from .one_time_keys import OneTimeKeyField, OneTimeKeyMixin
 from .validators import no_control_characters
@@ -113,8 +124,18 @@ class AttachmentInline(LabelledInlineMixin, RefusesInvisibleCharacters, admin.Ta
         return format_html('<a href="{}">{}</a>', url, _("herunterladen"))
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The "Verlauf" of an edited record: who changed what when, old → new (read-only)."""
+
+    history_list_display = ["changed_fields"]
+
+    @admin.display(description=_("geändert"))
+    def changed_fields(self, record):
+        return audit.record_summary(record)
+
+
 @admin.register(Resolution)
-class ResolutionAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
+class ResolutionAdmin(RefusesInvisibleCharacters, HistoryAdmin):
     list_display = ["reference_display", "title", "decided_on", "outcome", "votes", "cap_total"]
     list_display_links = ["reference_display", "title"]
     list_filter = ["year", "outcome", "body"]
@@ -207,7 +228,7 @@ class CategoryInline(LabelledInlineMixin, RefusesInvisibleCharacters, admin.Tabu
 
 
 @admin.register(Budget)
-class BudgetAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
+class BudgetAdmin(RefusesInvisibleCharacters, HistoryAdmin):
     formfield_overrides = MONEY_INPUT
     list_display = [
         "name",
@@ -290,6 +311,25 @@ class BudgetAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
         if obj is not None and obj.is_closed:
             return False
         return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Category)
+class CategoryAdmin(HistoryAdmin):
+    """Categories are edited on their budget's page (which locks the budget row); here they are
+    listed with their "Verlauf"."""
+
+    list_display = ["name", "budget", "planned", "over_plan", "quantity_cap", "spent", "quantity"]
+    list_filter = ["budget"]
+    list_select_related = ["budget"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -429,6 +469,8 @@ class ExpenseAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
             *(("receipt_link" if name == "receipt" else name) for name in booking_fields),
             "receipt_original_name",
             "receipt_content_type",
+            "receipt_sha256",
+            "receipt_size",
             "created_by",
             "created_at",
             "reversal_display",
@@ -527,6 +569,49 @@ class ReversalAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(ReceiptAttachment)
+class ReceiptAttachmentAdmin(admin.ModelAdmin):
+    """Receipts handed in later: read-only here, added from the expense page."""
+
+    list_display = ["expense", "original_name", "size", "sha256", "created_by", "created_at"]
+    list_select_related = ["expense", "created_by"]
+    search_fields = ["=expense__receipt_number", "original_name", "=sha256"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 admin.site.site_header = _("Beschlusskasse – Verwaltung")
 admin.site.site_title = _("Beschlusskasse")
 admin.site.index_title = _("Beschlüsse, Budgets und Ausgaben")
+
+
+class UserHistoryAdmin(HistoryAdmin, UserAdmin):
+    """Users with the "Verlauf" of their roles (group memberships) and flags."""
+
+    @admin.display(description=_("geändert"))
+    def changed_fields(self, record):
+        previous = record.prev_record
+        if previous is None:
+            return _("angelegt")
+        parts = [audit.record_summary(record)] if audit.changes_between(previous, record) else []
+        old, new = _group_names(previous), _group_names(record)
+        if old != new:
+            parts.append(f"{_('Rollen')}: {', '.join(old) or '–'} → {', '.join(new) or '–'}")
+        return "; ".join(parts)
+
+
+def _group_names(record) -> list[str]:
+    """The roles a historical user held at that moment (simple-history's m2m snapshot)."""
+    ids = record.groups.values_list("group_id", flat=True)
+    return sorted(Group.objects.filter(pk__in=ids).values_list("name", flat=True))
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserHistoryAdmin)

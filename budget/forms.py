@@ -154,6 +154,14 @@ class ExpenseForm(OneTimeKeyMixin, forms.Form):
         return None
 
 
+class LateReceiptForm(forms.Form):
+    receipt = ReceiptField(
+        label=_("Beleg (PDF, JPEG, PNG; höchstens 10 MB)"),
+        widget=forms.FileInput(attrs={"accept": receipts.ACCEPT + ",image/*"}),
+        error_messages={"required": _("Bitte eine Belegdatei auswählen.")},
+    )
+
+
 class ReversalForm(OneTimeKeyMixin, forms.Form):
     one_time_key = OneTimeKeyField()
     reason = forms.CharField(
@@ -209,6 +217,22 @@ class ExpenseFilterForm(forms.Form):
     @property
     def is_active(self) -> bool:
         return any(self.data.get(name) for name in self.fields)
+
+    def narrows(self) -> bool:
+        """Whether ``filter`` leaves out anything (an invalid form filters nothing)."""
+        if not self.is_valid():
+            return False
+        data = self.cleaned_data
+        return bool(data["category"] or data["date_from"] or data["date_to"] or data["q"].strip())
+
+    def only_category(self):
+        """The chosen category when it is the only filter, else None."""
+        if not self.narrows():
+            return None
+        data = self.cleaned_data
+        if data["date_from"] or data["date_to"] or data["q"].strip():
+            return None
+        return data["category"]
 
     def filter(self, queryset):
         if not self.is_valid():

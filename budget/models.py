@@ -26,7 +26,9 @@ Money rules this app guarantees:
   never reused (expenses are never deleted).
 """
 
+import datetime
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,7 +41,9 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import formats
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from . import history as _history
 from .money import ZERO, cents, format_eur, share_of
 
 
@@ -126,6 +130,8 @@ class Resolution(models.Model):
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
 
+    history = HistoricalRecords(verbose_name=_("Beschluss (Verlauf)"))
+
     class Meta:
         verbose_name = _("Beschluss")
         verbose_name_plural = _("Beschlüsse")
@@ -185,6 +191,8 @@ class Budget(KeepsRunningTotals):
         "active_expense_count",
         "missing_receipt_count",
         "reversal_count",
+        "reserved_claims",
+        "reserved_orders",
     )
 
     class Currency(models.TextChoices):
@@ -245,8 +253,48 @@ class Budget(KeepsRunningTotals):
         _("gültige Ausgaben ohne Belegdatei"), default=0, editable=False
     )
     reversal_count = models.PositiveIntegerField(_("Stornierungen"), default=0, editable=False)
+    # Claims and orders (budget.claims_models): what is promised but not yet spent.
+    accepts_claims = models.BooleanField(
+        _("nimmt Erstattungsanträge an"),
+        default=False,
+        help_text=_("Helfer*innen können für dieses Budget Auslagen und Fahrtkosten einreichen."),
+    )
+    second_approval_above = models.DecimalField(
+        _("zweite Freigabe über"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_(
+            "Erstattungen und Bestellungen über diesem Betrag brauchen eine zweite Freigabe "
+            "durch eine andere Person."
+        ),
+    )
+    km_rate_car = models.DecimalField(
+        _("Kilometersatz Pkw"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.30"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    km_rate_other = models.DecimalField(
+        _("Kilometersatz andere Kraftfahrzeuge"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.20"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    reserved_claims = models.DecimalField(
+        _("vorgemerkt für Erstattungen"), **MONEY, default=ZERO, editable=False
+    )
+    reserved_orders = models.DecimalField(
+        _("vorgemerkt für Bestellungen"), **MONEY, default=ZERO, editable=False
+    )
 
     objects = BudgetQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=list(RUNNING_TOTALS), verbose_name=_("Budget (Verlauf)")
+    )
 
     class Meta:
         verbose_name = _("Budget")
@@ -259,8 +307,14 @@ class Budget(KeepsRunningTotals):
         constraints = [
             models.CheckConstraint(condition=Q(cap__gt=0), name="budget_cap_positive"),
             models.CheckConstraint(condition=Q(spent__gte=0), name="budget_spent_non_negative"),
+            # What is spent plus what open claims and orders reserve stays within the cap.
             models.CheckConstraint(
-                condition=Q(spent__lte=F("cap")), name="budget_spent_within_cap"
+                condition=Q(spent__lte=F("cap") - F("reserved_claims") - F("reserved_orders")),
+                name="budget_spent_within_cap",
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved_claims__gte=0) & Q(reserved_orders__gte=0),
+                name="budget_reserved_non_negative",
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
@@ -275,7 +329,17 @@ class Budget(KeepsRunningTotals):
         errors = {}
         if self.cap is not None and self.cap <= 0:
             errors["cap"] = _("Die Obergrenze muss größer als 0 sein.")
-        elif self.cap is not None and self.pk and self.cap < self.spent:
+        elif (
+            self.cap is not None
+            and self.pk
+            and self.reserved
+            and self.cap < self.spent + self.reserved
+        ):
+            errors["cap"] = _(
+                "Die Obergrenze darf nicht unter dem ausgegebenen und vorgemerkten Betrag "
+                "(%(committed)s) liegen."
+            ) % {"committed": format_eur(self.spent + self.reserved)}
+        if "cap" not in errors and self.cap is not None and self.pk and self.cap < self.spent:
             errors["cap"] = _(
                 "Die Obergrenze darf nicht unter den bereits ausgegebenen Betrag "
                 "(%(spent)s) sinken."
@@ -303,6 +367,16 @@ class Budget(KeepsRunningTotals):
         return cents(self.cap - self.spent)
 
     @property
+    def reserved(self) -> Decimal:
+        """Promised by open claims and orders, not yet spent."""
+        return cents(self.reserved_claims + self.reserved_orders)
+
+    @property
+    def available(self) -> Decimal:
+        """What can still be promised or spent: cap − spent − reserved."""
+        return cents(self.cap - self.spent - self.reserved)
+
+    @property
     def share_used(self) -> Decimal:
         """Share of the cap already spent, in percent, cut to one decimal."""
         return share_of(self.spent, self.cap)
@@ -312,7 +386,7 @@ class Budget(KeepsRunningTotals):
 
 
 class Category(KeepsRunningTotals):
-    RUNNING_TOTALS = ("spent", "quantity")
+    RUNNING_TOTALS = ("spent", "quantity", "reserved", "reserved_quantity")
 
     class OverPlan(models.TextChoices):
         WARN = "warn", _("warnen, aber buchen")
@@ -343,6 +417,14 @@ class Category(KeepsRunningTotals):
     # Running totals, written only inside the locked booking transaction.
     spent = models.DecimalField(_("ausgegeben"), **MONEY, default=ZERO, editable=False)
     quantity = models.PositiveIntegerField(_("Menge gebucht"), default=0, editable=False)
+    reserved = models.DecimalField(_("vorgemerkt"), **MONEY, default=ZERO, editable=False)
+    reserved_quantity = models.PositiveIntegerField(
+        _("Menge vorgemerkt"), default=0, editable=False
+    )
+
+    history = HistoricalRecords(
+        excluded_fields=list(RUNNING_TOTALS), verbose_name=_("Kategorie (Verlauf)")
+    )
 
     class Meta:
         verbose_name = _("Kategorie")
@@ -361,8 +443,10 @@ class Category(KeepsRunningTotals):
                 name="category_quantity_cap_positive",
             ),
             models.CheckConstraint(condition=Q(spent__gte=0), name="category_spent_non_negative"),
+            # Booked plus reserved pieces (open claims and orders) stay within the cap.
             models.CheckConstraint(
-                condition=Q(quantity_cap__isnull=True) | Q(quantity__lte=F("quantity_cap")),
+                condition=Q(quantity_cap__isnull=True)
+                | Q(quantity__lte=F("quantity_cap") - F("reserved_quantity")),
                 name="category_quantity_within_cap",
             ),
             models.CheckConstraint(
@@ -370,6 +454,9 @@ class Category(KeepsRunningTotals):
                 | Q(planned__isnull=True)
                 | Q(spent__lte=F("planned")),
                 name="category_stop_within_plan",
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0), name="category_reserved_non_negative"
             ),
         ]
 
@@ -379,7 +466,19 @@ class Category(KeepsRunningTotals):
     def clean(self):
         # The readable side of category_quantity_within_cap and category_stop_within_plan.
         errors = {}
-        if self.quantity_cap is not None and self.quantity_cap < self.quantity:
+        if (
+            self.quantity_cap is not None
+            and self.quantity_cap < self.quantity + self.reserved_quantity
+        ):
+            errors["quantity_cap"] = _(
+                "Es sind bereits %(quantity)s %(unit)s gebucht oder vorgemerkt; die Höchstmenge "
+                "darf nicht darunter liegen."
+            ) % {"quantity": self.quantity + self.reserved_quantity, "unit": self.quantity_unit}
+        if (
+            "quantity_cap" not in errors
+            and self.quantity_cap is not None
+            and self.quantity_cap < self.quantity
+        ):
             errors["quantity_cap"] = _(
                 "Es sind bereits %(quantity)s %(unit)s gebucht; die Höchstmenge darf "
                 "nicht darunter liegen."
@@ -402,7 +501,10 @@ class Category(KeepsRunningTotals):
 
     @property
     def remaining_quantity(self) -> int | None:
-        return None if self.quantity_cap is None else self.quantity_cap - self.quantity
+        """Pieces that can still be booked or promised (reserved pieces count)."""
+        if self.quantity_cap is None:
+            return None
+        return self.quantity_cap - self.quantity - self.reserved_quantity
 
     @property
     def is_over_plan(self) -> bool:
@@ -435,7 +537,18 @@ class ExpenseQuerySet(models.QuerySet):
         return self.filter(reversal__isnull=True)
 
     def for_listing(self):
-        return self.select_related("category", "created_by", "reversal", "reversal__created_by")
+        return self.select_related(
+            "category",
+            "created_by",
+            "reversal",
+            "reversal__created_by",
+            "late_receipt",
+            "late_receipt__created_by",
+        )
+
+    def without_receipt(self):
+        """Expenses with no file at all: none booked with them and none handed in later."""
+        return self.filter(receipt="", late_receipt__isnull=True)
 
     def listing_totals(self) -> dict:
         """Valid (not reversed) expenses and their sum, and the reversed ones: one aggregate,
@@ -472,6 +585,9 @@ class Expense(models.Model):
         _("ursprünglicher Dateiname"), max_length=255, blank=True
     )
     receipt_content_type = models.CharField(_("Dateityp"), max_length=100, blank=True)
+    # Fingerprint of the file as uploaded; ``manage.py verify_receipts`` checks it.
+    receipt_sha256 = models.CharField(_("SHA-256 der Belegdatei"), max_length=64, blank=True)
+    receipt_size = models.PositiveBigIntegerField(_("Größe der Belegdatei"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -532,19 +648,75 @@ class Expense(models.Model):
         except Reversal.DoesNotExist:
             return False
 
+    @cached_property
+    def attached_receipt(self) -> "ReceiptAttachment | None":
+        try:
+            return self.late_receipt
+        except ReceiptAttachment.DoesNotExist:
+            return None
+
     @property
-    def receipt_download_name(self) -> str:
-        """The name the file was uploaded with, but with the extension its content has."""
-        stem = Path(self.receipt_original_name).stem or f"beleg-{self.receipt_number}"
-        return f"{stem}{Path(self.receipt.name).suffix}"
+    def receipt_file(self) -> "ReceiptFile | None":
+        """The receipt, whether booked with the expense or handed in later."""
+        if self.receipt:
+            return ReceiptFile(
+                file=self.receipt,
+                original_name=self.receipt_original_name,
+                content_type=self.receipt_content_type,
+                sha256=self.receipt_sha256,
+                size=self.receipt_size,
+                receipt_number=self.receipt_number,
+            )
+        if self.attached_receipt is not None:
+            return self.attached_receipt.as_receipt_file(self.receipt_number)
+        return None
+
+    @property
+    def has_receipt(self) -> bool:
+        return self.receipt_file is not None
 
     @property
     def receipt_is_image(self) -> bool:
-        return self.receipt_content_type.startswith("image/")
+        receipt = self.receipt_file
+        return receipt is not None and receipt.is_image
 
     @property
     def receipt_is_pdf(self) -> bool:
-        return self.receipt_content_type == "application/pdf"
+        receipt = self.receipt_file
+        return receipt is not None and receipt.is_pdf
+
+    @property
+    def receipt_download_name(self) -> str:
+        receipt = self.receipt_file
+        return receipt.download_name if receipt else ""
+
+
+@dataclass(frozen=True)
+class ReceiptFile:
+    """What the pages need to know about a receipt file, wherever it is recorded."""
+
+    file: models.fields.files.FieldFile
+    original_name: str
+    content_type: str
+    sha256: str
+    size: int | None
+    receipt_number: int
+    attached_at: datetime.datetime | None = None
+    attached_by: object = None
+
+    @property
+    def download_name(self) -> str:
+        """The name the file was uploaded with, but with the extension its content has."""
+        stem = Path(self.original_name).stem or f"beleg-{self.receipt_number}"
+        return f"{stem}{Path(self.file.name).suffix}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
 
 
 class Reversal(models.Model):
@@ -621,3 +793,77 @@ class PendingReceipt(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class ReceiptAttachment(models.Model):
+    """A receipt handed in after the expense was booked without one ("Beleg nachreichen").
+
+    Append-only like the expense itself: one per expense, never changed or deleted, and the
+    expense row stays exactly as it was booked.
+    """
+
+    expense = models.OneToOneField(
+        Expense, on_delete=models.PROTECT, related_name="late_receipt", verbose_name=_("Ausgabe")
+    )
+    file = models.FileField(
+        _("Beleg"), upload_to=receipt_upload_to, storage=private_storage, max_length=200
+    )
+    original_name = models.CharField(_("ursprünglicher Dateiname"), max_length=255, blank=True)
+    content_type = models.CharField(_("Dateityp"), max_length=100)
+    sha256 = models.CharField(_("SHA-256 der Belegdatei"), max_length=64)
+    size = models.PositiveBigIntegerField(_("Größe der Belegdatei"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("nachgereicht von"),
+    )
+    created_at = models.DateTimeField(_("nachgereicht am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nachgereichter Beleg")
+        verbose_name_plural = _("nachgereichte Belege")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(file=""), name="receiptattachment_file_required"),
+            models.CheckConstraint(condition=Q(size__gt=0), name="receiptattachment_size_positive"),
+        ]
+
+    def __str__(self):
+        return _("Nachgereichter Beleg zu Beleg %(number)s") % {
+            "number": self.expense.receipt_number
+        }
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A receipt handed in later is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A receipt handed in later is never deleted.")
+
+    def as_receipt_file(self, receipt_number: int) -> ReceiptFile:
+        return ReceiptFile(
+            file=self.file,
+            original_name=self.original_name,
+            content_type=self.content_type,
+            sha256=self.sha256,
+            size=self.size,
+            receipt_number=receipt_number,
+            attached_at=self.created_at,
+            attached_by=self.created_by,
+        )
+
+
+# Claims, orders and payouts live in their own module; imported here so Django registers them.
+from .claims_models import (  # noqa: E402, F401
+    Claim,
+    ClaimEvent,
+    Order,
+    OrderEvent,
+    PayoutAccount,
+    PayoutBatch,
+)
+
+# Role changes are part of the audit trail too (see budget/history.py).
+_history.track_users()

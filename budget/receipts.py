@@ -1,10 +1,19 @@
 """Receipt files: recognise what a file is by its content, never by its name or the browser's word.
 
 PDF, JPEG, PNG and HEIC/HEIF (the iPhone camera's format, read with pillow-heif) are accepted,
-up to ``settings.RECEIPT_MAX_BYTES``. Images are opened and verified with Pillow, so a renamed
-text file or a truncated image is refused.
+up to ``settings.RECEIPT_MAX_BYTES``. Images are verified and then decoded completely with Pillow,
+so a renamed text file or a truncated photo is refused.
+
+Storing: ``store`` writes the file under a generated name and returns its SHA-256 and size, which
+are kept with the booking; ``discard`` removes it again when the booking does not happen. A storage
+error (disk full, read-only file system, no permission) becomes ``ReceiptNotStored``, with the
+partly written file removed and the cause logged. Nothing in the app deletes a stored receipt
+otherwise: they are kept for ``settings.RECEIPT_RETENTION_YEARS`` (see ``budget.retention``).
 """
 
+import hashlib
+import logging
+import uuid
 import warnings
 from dataclasses import dataclass
 
@@ -12,6 +21,8 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+
+from .models import private_storage
 
 try:  # HEIC support is optional at runtime but installed by default (pyproject).
     import pillow_heif
@@ -90,6 +101,11 @@ def inspect(upload) -> ReceiptKind:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(upload) as image:
                 image.verify()
+            # verify() reads the structure only; a photo cut off in transfer passes it. Decoding
+            # every pixel is what notices the missing end.
+            upload.seek(0)
+            with Image.open(upload) as image:
+                image.load()
     except (
         UnidentifiedImageError,
         OSError,
@@ -102,3 +118,62 @@ def inspect(upload) -> ReceiptKind:
     finally:
         upload.seek(0)
     return kind
+
+
+logger = logging.getLogger(__name__)
+
+RECEIPT_FOLDER = "receipts"
+HASH_CHUNK = 1024 * 1024
+
+
+class ReceiptNotStored(Exception):
+    """The file could not be written; nothing of it is left behind."""
+
+
+@dataclass(frozen=True)
+class StoredReceipt:
+    name: str
+    sha256: str
+    size: int
+
+
+def fingerprint(handle) -> tuple[str, int]:
+    """SHA-256 (hex) and size of an open binary file, read from its start; rewinds it."""
+    digest = hashlib.sha256()
+    size = 0
+    handle.seek(0)
+    while chunk := handle.read(HASH_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    handle.seek(0)
+    return digest.hexdigest(), size
+
+
+def receipt_name(budget_id: int, kind: ReceiptKind) -> str:
+    # A generated name, never the uploaded one; the extension follows the content.
+    return f"{RECEIPT_FOLDER}/{budget_id}/{uuid.uuid4().hex}{kind.extension}"
+
+
+def store(upload, *, budget_id: int, kind: ReceiptKind, storage=None) -> StoredReceipt:
+    """Write ``upload`` under a new generated name. Raises ``ReceiptNotStored`` on a storage
+    error, after removing whatever part of the file was written."""
+    storage = storage or private_storage
+    sha256, size = fingerprint(upload)
+    name = receipt_name(budget_id, kind)
+    try:
+        stored_name = storage.save(name, upload, max_length=200)
+    except OSError as exc:
+        logger.error("Receipt file %s could not be stored: %s", name, exc)
+        discard(name, storage=storage)
+        raise ReceiptNotStored(str(exc)) from exc
+    return StoredReceipt(name=stored_name, sha256=sha256, size=size)
+
+
+def discard(name: str, *, storage=None) -> None:
+    """Remove a file written for a booking that did not happen. Never raises: the booking's own
+    error is what the user must see; a file left over is what ``verify_receipts`` reports."""
+    storage = storage or private_storage
+    try:
+        storage.delete(name)
+    except OSError as exc:
+        logger.error("Receipt file %s of a failed booking could not be removed: %s", name, exc)

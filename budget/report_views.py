@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
-from . import exports, permissions, reports
+from . import audit, exports, permissions, reports
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -37,6 +37,18 @@ def budget_dashboard(request, budget_id):
             "can_close": permissions.can_close(request.user),
             "can_reopen": permissions.can_reopen(request.user),
         },
+    )
+
+
+@login_required
+@require_safe
+def budget_history(request, budget_id):
+    """Who changed the budget, its categories or its resolution, when, old → new."""
+    budget = permissions.get_budget_for(request.user, budget_id)
+    return render(
+        request,
+        "budget/budget_history.html",
+        {"budget": budget, "entries": audit.budget_history(budget)},
     )
 
 
@@ -79,15 +91,11 @@ def budget_statement(request, budget_id):
     )
 
 
-def _refuse_fetch(url, *args, **kwargs):
-    raise ValueError(f"The statement PDF loads no resources ({url}).")
-
-
 @login_required
 @require_safe
 def budget_statement_pdf(request, budget_id):
     # Imported here: WeasyPrint loads Pango and fonts, which no other page needs.
-    from weasyprint import HTML
+    from .pdf import html_to_pdf
 
     budget = permissions.get_budget_for(request.user, budget_id, permissions.EXPORT)
     html = render_to_string(
@@ -95,9 +103,6 @@ def budget_statement_pdf(request, budget_id):
         {"budget": budget, "statement": reports.statement(budget)},
         request=request,
     )
-    # The template is self-contained (styles inline, no images), so nothing is ever fetched.
-    pdf = HTML(
-        string=html, base_url=request.build_absolute_uri("/"), url_fetcher=_refuse_fetch
-    ).write_pdf()
+    pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
     return _download_headers(response, exports.filename(budget, "verwendungsnachweis.pdf"))

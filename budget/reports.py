@@ -12,11 +12,13 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from . import retention
 from .models import Budget, Category, DailySpending, Expense
 from .money import ZERO, cents, share_of
 
@@ -32,6 +34,7 @@ LATEST_FIELDS = [
     "reversal__reason",
     "reversal__created_at",
     "reversal__expense_id",
+    "late_receipt__created_at",
 ]
 
 # Progress bar colours: amber from 80 % of the cap, red from 95 %.
@@ -99,6 +102,15 @@ class SpendingChart:
     days: list[tuple[datetime.date, Decimal]]  # (day, cumulative) for each day with bookings
     rows: list[ChartRow] = field(default_factory=list)
     granularity: str = "day"
+    reserved: Decimal = ZERO  # open claims and orders, drawn as a line above what is spent
+
+    @property
+    def committed(self) -> Decimal:
+        return self.total + self.reserved
+
+    @property
+    def committed_y(self) -> str:
+        return self._y(self.committed)
 
     @property
     def width(self) -> int:
@@ -198,7 +210,9 @@ def spending_chart(budget: Budget, today: datetime.date | None = None) -> Spendi
         # Dates outside the period (the period was shortened afterwards) still get drawn.
         start = min(start, days[0][0])
         end = max(end, days[-1][0])
-    chart = SpendingChart(start=start, end=end, cap=budget.cap, total=cumulative, days=days)
+    chart = SpendingChart(
+        start=start, end=end, cap=budget.cap, total=cumulative, days=days, reserved=budget.reserved
+    )
     chart.granularity, chart.rows = _table_rows(days, chart)
     return chart
 
@@ -292,6 +306,15 @@ class Dashboard:
     share: Decimal
     level: str
     bar: int
+    receipts_kept_until: datetime.date | None = None
+
+    @property
+    def retention_years(self) -> int:
+        return settings.RECEIPT_RETENTION_YEARS
+
+    reserved_bar: int = 0
+    open_claims: list = field(default_factory=list)
+    open_orders: list = field(default_factory=list)
 
     @property
     def over_plan(self) -> list[CategoryLine]:
@@ -320,11 +343,16 @@ def category_lines(budget: Budget) -> list[CategoryLine]:
     return lines
 
 
+OPEN_ITEMS = 10
+
+
 def dashboard(budget: Budget, today: datetime.date | None = None) -> Dashboard:
-    """Three queries on top of the budget itself: categories, latest bookings, daily totals."""
+    """Six queries on top of the budget itself: categories, latest bookings, daily totals, the
+    oldest open claims and orders, and the date of the last booking (for how long the receipts
+    are kept)."""
     # Only what the list shows: no user rows, which are wide and not displayed here.
     latest = list(
-        budget.expenses.select_related("category", "reversal")
+        budget.expenses.select_related("category", "reversal", "late_receipt")
         .only(*LATEST_FIELDS)
         .order_by("-receipt_number")[:LATEST_BOOKINGS]
     )
@@ -334,8 +362,18 @@ def dashboard(budget: Budget, today: datetime.date | None = None) -> Dashboard:
         latest=latest,
         chart=spending_chart(budget, today=today),
         share=share_of(budget.spent, budget.cap),
-        level=progress_level(budget.spent, budget.cap),
+        level=progress_level(budget.spent + budget.reserved, budget.cap),
         bar=bar_percent(budget.spent, budget.cap),
+        receipts_kept_until=retention.kept_until(budget),
+        reserved_bar=min(
+            bar_percent(budget.reserved, budget.cap), 100 - bar_percent(budget.spent, budget.cap)
+        ),
+        open_claims=list(
+            budget.claims.open().select_related("category").order_by("submitted_at")[:OPEN_ITEMS]
+        ),
+        open_orders=list(
+            budget.orders.open().select_related("category").order_by("created_at")[:OPEN_ITEMS]
+        ),
     )
 
 
@@ -356,6 +394,10 @@ def summary(budget: Budget) -> dict:
         "cap": _amount(budget.cap),
         "spent": _amount(budget.spent),
         "remaining": _amount(budget.remaining),
+        "reserved": _amount(budget.reserved),
+        "reserved_claims": _amount(budget.reserved_claims),
+        "reserved_orders": _amount(budget.reserved_orders),
+        "available": _amount(budget.available),
         "categories": [
             {
                 "id": category.pk,
@@ -364,6 +406,8 @@ def summary(budget: Budget) -> dict:
                 "spent": _amount(category.spent),
                 "quantity": category.quantity,
                 "quantity_cap": category.quantity_cap,
+                "reserved": _amount(category.reserved),
+                "reserved_quantity": category.reserved_quantity,
             }
             for category in budget.categories.all()
         ],

@@ -1,4 +1,4 @@
-"""The two roles and what they may do. Used by migration 0002 (with historical models) and by
+"""The roles and what they may do. Used by migration 0002 (with historical models) and by
 ``seed_telefonaktion`` (which repairs a role whose permissions were changed by hand)."""
 
 VIEW = [
@@ -9,9 +9,40 @@ VIEW = [
     "view_expense",
     "view_reversal",
 ]
+# Claims, orders and payouts (budget.claims_models); the same lists are in migration 0007.
+CLAIMS_VIEW = [
+    "view_claim",
+    "view_claimevent",
+    "view_order",
+    "view_orderevent",
+    "view_payoutbatch",
+    "view_payoutaccount",
+]
 ROLES = {
-    "treasurer": [*VIEW, "add_expense", "add_reversal", "export_budget"],
-    "director": [*VIEW, "export_budget", "close_budget"],
+    "treasurer": [
+        *VIEW,
+        "add_expense",
+        "add_reversal",
+        "export_budget",
+        *CLAIMS_VIEW,
+        "add_claim",
+        "approve_claim",
+        "add_order",
+        "approve_order",
+        "add_payoutbatch",
+        "change_payoutaccount",
+    ],
+    "director": [
+        *VIEW,
+        "export_budget",
+        "close_budget",
+        *CLAIMS_VIEW,
+        "add_claim",
+        "approve_claim",
+        "approve_order",
+    ],
+    # Volunteers and MPs' staff: submit claims, see only their own.
+    "helper": ["add_claim"],
 }
 
 

@@ -71,6 +71,8 @@ BUDGET = {
     "currency": "EUR",
     "starts_on": datetime.date(2023, 11, 24),
     "ends_on": None,
+    # Volunteers and MPs' staff submit their travel and food costs against this budget.
+    "accepts_claims": True,
 }
 
 CATEGORIES = [

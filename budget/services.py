@@ -21,8 +21,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from . import receipts
-from .models import Budget, Category, DailySpending, Expense, Reversal
-from .money import cents, format_eur
+from .models import Budget, Category, DailySpending, Expense, ReceiptAttachment, Reversal
+from .money import ZERO, cents, format_eur
 from .validators import FORBIDDEN_IN_TEXT, MAX_AMOUNT, has_forbidden_characters
 
 logger = logging.getLogger(__name__)
@@ -53,19 +53,39 @@ class InvalidExpense(BookingError):
 
 
 class CapExceeded(BookingError):
+    """``remaining`` is what can still be promised: cap − spent − ``reserved``."""
+
     field = "amount"
 
-    def __init__(self, *, remaining: Decimal, overshoot: Decimal):
+    def __init__(self, *, remaining: Decimal, overshoot: Decimal, reserved: Decimal = ZERO):
         super().__init__(remaining, overshoot)
         self.remaining = remaining
         self.overshoot = overshoot
+        self.reserved = reserved
 
     @property
     def message(self) -> str:
-        return _(
-            "Diese Ausgabe würde das Budget um %(overshoot)s überschreiten. "
-            "Noch verfügbar: %(remaining)s."
-        ) % {"overshoot": format_eur(self.overshoot), "remaining": format_eur(self.remaining)}
+        figures = {
+            "overshoot": format_eur(self.overshoot),
+            "remaining": format_eur(self.remaining),
+            "reserved": format_eur(self.reserved),
+        }
+        if self.reserved:
+            return (
+                _(
+                    "Das würde das Budget um %(overshoot)s überschreiten. Noch verfügbar: "
+                    "%(remaining)s (%(reserved)s sind für offene Erstattungen und Bestellungen "
+                    "vorgemerkt)."
+                )
+                % figures
+            )
+        return (
+            _(
+                "Diese Ausgabe würde das Budget um %(overshoot)s überschreiten. "
+                "Noch verfügbar: %(remaining)s."
+            )
+            % figures
+        )
 
 
 class PlanExceeded(BookingError):
@@ -94,24 +114,41 @@ class PlanExceeded(BookingError):
 class QuantityCapExceeded(BookingError):
     field = "quantity"
 
-    def __init__(self, *, category: str, quantity_cap: int, remaining: int, unit: str):
+    def __init__(
+        self, *, category: str, quantity_cap: int, remaining: int, unit: str, reserved: int = 0
+    ):
         super().__init__(category, quantity_cap, remaining)
         self.category = category
         self.quantity_cap = quantity_cap
         self.remaining = remaining
         self.unit = unit
+        self.reserved = reserved
 
     @property
     def message(self) -> str:
-        return _(
-            "Für „%(category)s“ sind höchstens %(cap)s %(unit)s erlaubt. "
-            "Noch möglich: %(remaining)s %(unit)s."
-        ) % {
+        figures = {
             "category": self.category,
             "cap": self.quantity_cap,
             "remaining": max(self.remaining, 0),
             "unit": self.unit,
+            "reserved": self.reserved,
         }
+        if self.reserved:
+            return (
+                _(
+                    "Für „%(category)s“ sind höchstens %(cap)s %(unit)s erlaubt. "
+                    "Noch möglich: %(remaining)s %(unit)s (%(reserved)s %(unit)s sind für offene "
+                    "Erstattungen und Bestellungen vorgemerkt)."
+                )
+                % figures
+            )
+        return (
+            _(
+                "Für „%(category)s“ sind höchstens %(cap)s %(unit)s erlaubt. "
+                "Noch möglich: %(remaining)s %(unit)s."
+            )
+            % figures
+        )
 
 
 class BudgetClosed(BookingError):
@@ -163,6 +200,17 @@ class AlreadyReversed(BookingError):
         return _(
             "Beleg %(number)s ist bereits storniert; ein Beleg kann nur einmal storniert werden."
         ) % {"number": self.receipt_number}
+
+
+class ReceiptStorageFailed(BookingError):
+    """The receipt file could not be written (disk full, read-only, no permission)."""
+
+    @property
+    def message(self) -> str:
+        return _(
+            "Die Belegdatei konnte nicht gespeichert werden; es wurde nichts gebucht. "
+            "Ohne Datei buchen oder später erneut versuchen."
+        )
 
 
 class AlreadyBooked(BookingError):
@@ -240,6 +288,48 @@ def _check_text(field_name: str, value: str, max_length: int, label: str) -> str
     return value
 
 
+def check_room(locked: Budget, cat: Category, amount: Decimal, quantity: int) -> list[str]:
+    """The one place every cap is checked: may ``amount`` and ``quantity`` more be spent or
+    promised in ``cat`` of ``locked``? Call it under the budget row lock (``locked`` was read
+    with ``select_for_update``); open claims and orders count as spent (``reserved``). Raises a
+    ``BookingError`` with the figures, or returns warnings (a ``warn`` category over its plan)."""
+    reserved = locked.reserved
+    committed = cents(locked.spent + reserved + amount)
+    if committed > locked.cap:
+        raise CapExceeded(
+            remaining=locked.available, overshoot=committed - locked.cap, reserved=reserved
+        )
+    if cat.quantity_cap is not None:
+        taken = cat.quantity + cat.reserved_quantity
+        if taken + quantity > cat.quantity_cap:
+            raise QuantityCapExceeded(
+                category=cat.name,
+                quantity_cap=cat.quantity_cap,
+                remaining=cat.quantity_cap - taken,
+                unit=cat.quantity_unit,
+                reserved=cat.reserved_quantity,
+            )
+    warnings = []
+    category_committed = cents(cat.spent + cat.reserved + amount)
+    if cat.planned is not None and category_committed > cat.planned:
+        if cat.over_plan == Category.OverPlan.STOP:
+            raise PlanExceeded(
+                category=cat.name,
+                planned=cat.planned,
+                remaining=cents(cat.planned - cat.spent - cat.reserved),
+                overshoot=category_committed - cat.planned,
+            )
+        warnings.append(
+            _("Die Kategorie „%(category)s“ liegt damit %(over)s über ihrem Plan von %(planned)s.")
+            % {
+                "category": cat.name,
+                "over": format_eur(category_committed - cat.planned),
+                "planned": format_eur(cat.planned),
+            }
+        )
+    return warnings
+
+
 def record_expense(
     *,
     budget: Budget | int,
@@ -283,7 +373,7 @@ def record_expense(
 
     budget_id = budget.pk if isinstance(budget, Budget) else budget
     category_id = category.pk if isinstance(category, Category) else category
-    expense = None
+    stored = None
     try:
         with transaction.atomic():
             locked = Budget.objects.select_for_update().get(pk=budget_id)
@@ -300,38 +390,10 @@ def record_expense(
             if not locked.covers(spent_on):
                 raise OutsideBudgetPeriod(starts_on=locked.starts_on, ends_on=locked.ends_on)
 
+            warnings = check_room(locked, cat, amount, quantity)
             new_spent = cents(locked.spent + amount)
-            if new_spent > locked.cap:
-                raise CapExceeded(remaining=locked.remaining, overshoot=new_spent - locked.cap)
             new_quantity = cat.quantity + quantity
-            if cat.quantity_cap is not None and new_quantity > cat.quantity_cap:
-                raise QuantityCapExceeded(
-                    category=cat.name,
-                    quantity_cap=cat.quantity_cap,
-                    remaining=cat.quantity_cap - cat.quantity,
-                    unit=cat.quantity_unit,
-                )
             new_category_spent = cents(cat.spent + amount)
-            warnings = []
-            if cat.planned is not None and new_category_spent > cat.planned:
-                if cat.over_plan == Category.OverPlan.STOP:
-                    raise PlanExceeded(
-                        category=cat.name,
-                        planned=cat.planned,
-                        remaining=cents(cat.planned - cat.spent),
-                        overshoot=new_category_spent - cat.planned,
-                    )
-                warnings.append(
-                    _(
-                        "Die Kategorie „%(category)s“ liegt damit %(over)s über ihrem Plan "
-                        "von %(planned)s."
-                    )
-                    % {
-                        "category": cat.name,
-                        "over": format_eur(new_category_spent - cat.planned),
-                        "planned": format_eur(cat.planned),
-                    }
-                )
 
             receipt_number = locked.last_receipt_number + 1
             expense = Expense(
@@ -347,11 +409,12 @@ def record_expense(
                 booking_key=booking_key,
             )
             if receipt:
+                stored = _store_receipt(receipt, budget_id=locked.pk, kind=kind)
+                expense.receipt = stored.name
                 expense.receipt_original_name = _original_name(receipt)
                 expense.receipt_content_type = kind.content_type
-                # Stored under a generated name whose extension follows the content.
-                receipt.name = f"beleg{kind.extension}"
-                expense.receipt = receipt
+                expense.receipt_sha256 = stored.sha256
+                expense.receipt_size = stored.size
             try:
                 with transaction.atomic():
                     expense.save()
@@ -372,10 +435,20 @@ def record_expense(
                 spent=new_category_spent, quantity=new_quantity
             )
     except BaseException:
-        if expense is not None and expense.receipt and expense.receipt.name:
-            expense.receipt.storage.delete(expense.receipt.name)
+        # Whatever failed after the file was written (a rule, the database, the commit itself),
+        # the file goes again: by the generated name it was stored under.
+        if stored is not None:
+            receipts.discard(stored.name)
         raise
     return BookingResult(expense=expense, warnings=warnings)
+
+
+def _store_receipt(upload, *, budget_id: int, kind) -> receipts.StoredReceipt:
+    try:
+        return receipts.store(upload, budget_id=budget_id, kind=kind)
+    except receipts.ReceiptNotStored as exc:
+        logger.error("Booking refused for budget %s: receipt not stored (%s)", budget_id, exc)
+        raise ReceiptStorageFailed() from exc
 
 
 def _refuse_a_second_send(budget: Budget, booking_key) -> None:
@@ -412,7 +485,8 @@ def reverse_expense(
             Budget.objects.filter(pk=locked.pk).update(
                 spent=cents(locked.spent - original.amount),
                 active_expense_count=F("active_expense_count") - 1,
-                missing_receipt_count=F("missing_receipt_count") - (0 if original.receipt else 1),
+                missing_receipt_count=F("missing_receipt_count")
+                - (0 if original.receipt or _has_late_receipt(original) else 1),
                 reversal_count=F("reversal_count") + 1,
             )
             _add_to_day(locked, original.spent_on, -original.amount)
@@ -426,6 +500,10 @@ def reverse_expense(
         logger.exception("Reversal refused by the database for expense %s", expense_id)
         raise LedgerInconsistent() from None
     return reversal
+
+
+def _has_late_receipt(expense: Expense) -> bool:
+    return ReceiptAttachment.objects.filter(expense_id=expense.pk).exists()
 
 
 def _refuse_a_second_reversal(expense: Expense, booking_key) -> None:

@@ -4,26 +4,44 @@ Views are thin: parse the form, call ``budget.services``, turn a ``BookingError`
 error, redirect on success. Access is checked by ``budget.permissions``.
 """
 
+import logging
+from urllib.parse import quote
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import permissions, services, thumbnails, uploads
-from .forms import ExpenseFilterForm, ExpenseForm, ReversalForm
-from .models import Budget, Resolution
+from . import late_receipts, permissions, services, thumbnails, uploads
+from .forms import ExpenseFilterForm, ExpenseForm, LateReceiptForm, ReversalForm
+from .models import Budget, Resolution, Reversal
 from .money import format_eur
+
+logger = logging.getLogger(__name__)
 
 EXPENSES_PER_PAGE = 50
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count when it is known, so it does not ask the database."""
+
+    def __init__(self, object_list, per_page, *, count=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        if count is not None:
+            self.count = count  # shadows the cached_property
+
+
 @login_required
 def home(request):
+    if not permissions.can_view(request.user) and request.user.has_perm("budget.add_claim"):
+        return redirect("budget:my_claims")  # a helper's start page: their own claims
     permissions.require(request.user, permissions.VIEW)
     budgets = Budget.objects.with_resolution().order_by("is_closed", "-starts_on", "name")
     return render(
@@ -94,6 +112,7 @@ def expense_new(request, budget_id):
     if request.POST.get("drop_pending"):
         uploads.discard(pending)
         pending = None
+    storage_failed = False
     if form.is_valid():
         data = form.cleaned_data
         receipt = data["receipt"] or (uploads.as_upload(pending) if pending else None)
@@ -120,6 +139,7 @@ def expense_new(request, budget_id):
         except services.BookingError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             budget.refresh_from_db()
+            storage_failed = isinstance(exc, services.ReceiptStorageFailed)
         else:
             if pending is not None:
                 pending.file.close()
@@ -143,9 +163,13 @@ def expense_new(request, budget_id):
     if pending is not None:
         pending.file.close()
     upload = form.cleaned_data.get("receipt") if "receipt" not in form.errors else None
-    if upload:
+    if upload and not storage_failed:  # a full or read-only disk keeps no file either
         uploads.discard(pending)
-        pending = uploads.stash(upload=upload, owner=request.user, budget=budget)
+        try:
+            pending = uploads.stash(upload=upload, owner=request.user, budget=budget)
+        except OSError:
+            logger.exception("Receipt of a refused booking could not be kept")
+            pending = None
     form.data = form.data.copy()
     form.data["pending_receipt"] = str(pending.token) if pending else ""
     return render(request, "budget/expense_form.html", _booking_context(budget, form, pending))
@@ -166,8 +190,12 @@ def expense_list(request, budget_id):
     budget = permissions.get_budget_for(request.user, budget_id)
     filters = ExpenseFilterForm(request.GET or None, budget=budget)
     expenses = filters.filter(budget.expenses.all())
-    page = Paginator(
-        expenses.for_listing().order_by("-receipt_number"), EXPENSES_PER_PAGE
+    totals = _listing_totals(budget, filters, expenses)
+    # The paginator is told the count, so it runs no COUNT(*) of its own.
+    page = CountedPaginator(
+        expenses.for_listing().order_by("-receipt_number"),
+        EXPENSES_PER_PAGE,
+        count=totals["count"] + totals["reversed"],
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -179,10 +207,31 @@ def expense_list(request, budget_id):
             "filters": filters,
             "page": page,
             "query": query.urlencode(),
-            # Counted like the dashboard: valid expenses and their sum, reversals apart.
-            "totals": expenses.listing_totals(),
+            "totals": totals,
         },
     )
+
+
+def _listing_totals(budget, filters, expenses) -> dict:
+    """Valid expenses and their sum, reversals apart (counted like the dashboard), without an
+    aggregate over the whole history where the running totals already know the answer: the
+    budget's counters for the whole list, the category's sum for one category (whose rows are
+    counted on an index; reversals are few)."""
+    if not filters.narrows():
+        return {
+            "count": budget.active_expense_count,
+            "total": budget.spent,
+            "reversed": budget.reversal_count,
+        }
+    category = filters.only_category()
+    if category is not None:
+        reversed_count = Reversal.objects.filter(expense__category=category).count()
+        return {
+            "count": category.expenses.count() - reversed_count,
+            "total": category.spent,
+            "reversed": reversed_count,
+        }
+    return expenses.listing_totals()
 
 
 @login_required
@@ -196,7 +245,47 @@ def expense_detail(request, budget_id, pk):
             "budget": budget,
             "expense": expense,
             "can_reverse": permissions.can_reverse(request.user) and not expense.is_reversed,
+            "can_attach_receipt": permissions.can_book(request.user)
+            and not expense.has_receipt
+            and not budget.is_closed,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expense_attach_receipt(request, budget_id, pk):
+    budget = permissions.get_budget_for(request.user, budget_id, permissions.BOOK)
+    expense = permissions.get_expense_for(request.user, budget, pk, permissions.BOOK)
+    if expense.has_receipt:
+        messages.info(
+            request,
+            late_receipts.ReceiptAlreadyPresent(receipt_number=expense.receipt_number).message,
+        )
+        return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
+    form = LateReceiptForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    if request.method == "POST" and form.is_valid():
+        try:
+            late_receipts.attach_receipt(
+                expense=expense, receipt=form.cleaned_data["receipt"], created_by=request.user
+            )
+        except late_receipts.ReceiptAlreadyPresent as exc:
+            messages.info(request, exc.message)
+        except services.BookingError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Die Belegdatei zu Beleg Nr. %(number)s wurde nachgereicht.")
+                % {"number": expense.receipt_number},
+            )
+            return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
+        if not form.errors:
+            return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
+    return render(
+        request,
+        "budget/expense_attach_receipt.html",
+        {"budget": budget, "expense": expense, "form": form},
     )
 
 
@@ -242,12 +331,13 @@ def expense_reverse(request, budget_id, pk):
 def expense_receipt(request, budget_id, pk):
     budget = permissions.get_budget_for(request.user, budget_id)
     expense = permissions.get_expense_for(request.user, budget, pk)
-    if not expense.receipt:
+    receipt = expense.receipt_file
+    if receipt is None:
         raise Http404(_("Zu dieser Ausgabe gibt es keine Belegdatei."))
     return _private_file(
-        expense.receipt,
-        expense.receipt_download_name,
-        expense.receipt_content_type or "application/octet-stream",
+        receipt.file,
+        receipt.download_name,
+        receipt.content_type or "application/octet-stream",
         as_attachment="download" in request.GET,
     )
 
@@ -257,19 +347,37 @@ def expense_receipt(request, budget_id, pk):
 def expense_thumbnail(request, budget_id, pk, size):
     budget = permissions.get_budget_for(request.user, budget_id)
     expense = permissions.get_expense_for(request.user, budget, pk)
-    if not expense.receipt or not expense.receipt_is_image or size not in thumbnails.SIZES:
+    receipt = expense.receipt_file
+    if receipt is None or not receipt.is_image or size not in thumbnails.SIZES:
         raise Http404(_("Für diese Ausgabe gibt es keine Vorschau."))
-    return _thumbnail_response(expense.receipt, thumbnails.SIZES[size])
+    return _thumbnail_response(receipt.file, thumbnails.SIZES[size])
+
+
+# A receipt is whatever someone uploaded: a PDF may carry JavaScript, a "PDF" may be HTML. Shown
+# inline on the app's own origin it must not run anything, so it is sandboxed (an opaque origin,
+# no scripts, no requests) and never sniffed into another type.
+PRIVATE_FILE_CSP = "sandbox; default-src 'none'"
 
 
 def _private_file(field_file, filename, content_type, *, as_attachment):
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("Die Datei ist nicht mehr vorhanden.")) from None
-    response = FileResponse(
-        handle, content_type=content_type, as_attachment=as_attachment, filename=filename
-    )
+    if settings.RECEIPTS_X_ACCEL:
+        # The access check is done; nginx sends the file from its internal location.
+        if not field_file.storage.exists(field_file.name):
+            raise Http404(_("Die Datei ist nicht mehr vorhanden."))
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = (
+            settings.RECEIPTS_X_ACCEL.rstrip("/") + "/" + quote(field_file.name)
+        )
+        response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    else:
+        try:
+            handle = field_file.open("rb")
+        except FileNotFoundError:
+            raise Http404(_("Die Datei ist nicht mehr vorhanden.")) from None
+        response = FileResponse(
+            handle, content_type=content_type, as_attachment=as_attachment, filename=filename
+        )
+    response["Content-Security-Policy"] = PRIVATE_FILE_CSP
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=0, no-store"
     return response
@@ -283,6 +391,7 @@ def _thumbnail_response(field_file, size):
     if handle is None:
         raise Http404(_("Für diese Datei gibt es keine Vorschau."))
     response = FileResponse(handle, content_type="image/jpeg")
+    response["Content-Security-Policy"] = PRIVATE_FILE_CSP
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -93,3 +93,17 @@ def book(treasurer):
         return record_expense(**defaults)
 
     return _book
+
+
+@pytest.fixture
+def helper(db):
+    """A volunteer (group ``helper``): submits claims, sees only their own."""
+    return UserFactory(username="helferin", role="helper", email="helferin@example.org")
+
+
+@pytest.fixture
+def claims_budget(budget):
+    """The Telefonaktion budget, open for claims."""
+    budget.accepts_claims = True
+    budget.save()
+    return budget

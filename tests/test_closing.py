@@ -239,8 +239,9 @@ def test_a_closed_dashboard_costs_no_extra_query(
     close_budget(budget=budget, closed_by=director, note=NOTE)
     client.force_login(director)
     # session, user, 2 × permissions, budget + resolution + who closed it, categories,
-    # 10 latest, daily totals: as many as for an open budget
-    with django_assert_num_queries(8):
+    # 10 latest, daily totals, oldest open claims and orders, last booking (retention date):
+    # as many as for an open budget
+    with django_assert_num_queries(11):
         response = client.get(dashboard_url(budget))
     assert "abgeschlossen am" in response.content.decode()
 

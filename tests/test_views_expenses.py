@@ -167,10 +167,11 @@ def test_list_paginates_fifty_a_page(client, director, budget, category, book):
     assert [e.payee for e in second.context["page"]] == ["P0"]
 
 
-# session, user, two for the role's permissions, budget, count, page of expenses (joined with
-# category, users and reversal), the filtered count and sum,
-# categories for the filter; one more to validate a chosen category.
-LIST_QUERIES = 9
+# session, user, two for the role's permissions, budget, page of expenses (joined with category,
+# users and reversal), categories for the filter. The unfiltered count and sum come from the
+# budget's running counters; a filter adds one aggregate (which also counts the pages) and one
+# query to validate the chosen category.
+LIST_QUERIES = 7
 
 
 @pytest.mark.parametrize("bookings", [1, 120])
@@ -184,8 +185,38 @@ def test_list_costs_the_same_queries_however_long(
     client.force_login(director)
     with django_assert_num_queries(LIST_QUERIES):
         assert client.get(list_url(budget)).status_code == 200
-    with django_assert_num_queries(LIST_QUERIES + 1):
+    with django_assert_num_queries(LIST_QUERIES + 2):
         client.get(list_url(budget), {"category": category.pk, "page": 2, "q": "Bäckerei"})
+    # One category alone: validate it, count its rows on the index, count its reversals.
+    with django_assert_num_queries(LIST_QUERIES + 3):
+        client.get(list_url(budget), {"category": category.pk})
+
+
+def test_unfiltered_pages_are_counted_from_the_running_counters(
+    client, director, budget, category, book, treasurer
+):
+    for i in range(120):
+        e = book(category, "1.00").expense
+        if i % 3 == 0:
+            reverse_expense(expense=e, reason="Test", created_by=treasurer)
+    client.force_login(director)
+    last = client.get(list_url(budget), {"page": 3})
+    assert last.context["page"].paginator.num_pages == 3
+    assert [e.receipt_number for e in last.context["page"]] == list(range(20, 0, -1))
+    assert "80 Ausgaben · 80,00\u00a0€" in last.content.decode()
+    assert "(dazu 40 storniert)" in last.content.decode()
+    # One category: its running sum, its rows counted on the index.
+    headsets = budget.categories.get(name="Headsets")
+    book(headsets, "3.50", payee="Elektro Erfurt")
+    only = client.get(list_url(budget), {"category": headsets.pk}).content.decode()
+    assert "1 Ausgabe · 3,50\u00a0€" in only and "storniert)" not in only
+    again = client.get(list_url(budget), {"category": category.pk, "page": 2})
+    assert again.context["page"].paginator.count == 120
+    assert "80 Ausgaben · 80,00\u00a0€" in again.content.decode()
+    # Any other filter counts its own rows.
+    filtered = client.get(list_url(budget), {"q": "Bäckerei", "page": 2})
+    assert filtered.context["page"].paginator.count == 120
+    assert client.get(list_url(budget), {"q": "niemand"}).context["page"].paginator.count == 0
 
 
 # -- detail ------------------------------------------------------------------------------------

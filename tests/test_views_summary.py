@@ -56,6 +56,10 @@ def test_exact_shape_with_reversals_netted_out(client, budget, headsets, categor
         "cap": "2500.00",
         "spent": "469.35",
         "remaining": "2030.65",
+        "reserved": "0.00",
+        "reserved_claims": "0.00",
+        "reserved_orders": "0.00",
+        "available": "2030.65",
         "categories": [
             {
                 "id": categories["Reisekosten"],
@@ -64,6 +68,8 @@ def test_exact_shape_with_reversals_netted_out(client, budget, headsets, categor
                 "spent": "0.00",
                 "quantity": 0,
                 "quantity_cap": None,
+                "reserved": "0.00",
+                "reserved_quantity": 0,
             },
             {
                 "id": categories["Vor- und Nachbereitung"],
@@ -72,6 +78,8 @@ def test_exact_shape_with_reversals_netted_out(client, budget, headsets, categor
                 "spent": "0.00",
                 "quantity": 0,
                 "quantity_cap": None,
+                "reserved": "0.00",
+                "reserved_quantity": 0,
             },
             {
                 "id": categories["Headsets"],
@@ -80,6 +88,8 @@ def test_exact_shape_with_reversals_netted_out(client, budget, headsets, categor
                 "spent": "349.30",
                 "quantity": 7,
                 "quantity_cap": 15,
+                "reserved": "0.00",
+                "reserved_quantity": 0,
             },
             {
                 "id": categories["Verpflegung"],
@@ -88,6 +98,8 @@ def test_exact_shape_with_reversals_netted_out(client, budget, headsets, categor
                 "spent": "120.05",
                 "quantity": 1,
                 "quantity_cap": None,
+                "reserved": "0.00",
+                "reserved_quantity": 0,
             },
         ],
     }

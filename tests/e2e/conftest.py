@@ -44,27 +44,60 @@ def browser():
         browser.close()
 
 
+# Reports every Content-Security-Policy violation to the console, where watch_csp collects it.
+# An init script runs outside the page's policy, so the policy cannot silence it.
+_CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " + event.blockedURI +
+                " on " + event.documentURI + " (" + (event.sample || "") + ")");
+});
+"""
+
+
+def watch_csp(context):
+    """Collects every CSP violation of the pages in ``context``: Chromium's own console message
+    ("Refused to … because it violates the following Content Security Policy directive") and the
+    ``securitypolicyviolation`` event."""
+    violations = []
+    context.add_init_script(_CSP_REPORTER)
+
+    def on_console(message):
+        text = message.text
+        if "CSP violation" in text or "Content Security Policy" in text:
+            violations.append(f"{message.page.url if message.page else '?'}: {text}")
+
+    context.on("console", on_console)
+    return violations
+
+
+def _new_page(browser, **options):
+    context = browser.new_context(locale="de-DE", **options)
+    violations = watch_csp(context)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.csp_violations = violations
+    return context, page, violations
+
+
 @pytest.fixture
 def phone(browser):
-    """A 375 px wide phone screen, German."""
-    context = browser.new_context(
+    """A 375 px wide phone screen, German. The test fails on any CSP violation on any page."""
+    context, page, violations = _new_page(
+        browser,
         viewport={"width": 375, "height": 812},
-        locale="de-DE",
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
     )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
     yield page
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture
 def desktop(browser):
-    """A 1366 × 768 desktop screen, German."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    """A 1366 × 768 desktop screen, German. The test fails on any CSP violation on any page."""
+    context, page, violations = _new_page(browser, viewport={"width": 1366, "height": 768})
     yield page
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)

@@ -58,3 +58,27 @@ def test_a_double_tap_books_once(phone, live_server, treasurer, budget, category
     page.get_by_role("button", name="Buchen").dblclick()
     expect(page.get_by_role("heading", name=re.compile("Beleg Nr. 1"))).to_be_visible()
     assert Expense.objects.count() == 1
+
+
+def test_the_admin_keeps_the_button_it_was_sent_with(
+    phone, live_server, superuser, budget, category
+):
+    # Disabled buttons are not sent: the script carries the pressed one's name along, so
+    # "Sichern und neu hinzufügen" still leads to a new, empty add form.
+    page = phone
+    page.goto(f"{live_server.url}/admin/login/")
+    page.locator("#id_username").fill("admin")
+    page.locator("#id_password").fill("correct horse battery")
+    page.locator("input[type=submit]").click()
+    page.goto(f"{live_server.url}/admin/budget/expense/add/")
+    page.locator("#id_budget").select_option(str(budget.pk))
+    page.locator("#id_category").select_option(str(category.pk))
+    page.locator("#id_spent_on").fill("15.01.2024")
+    page.locator("#id_payee").fill("Bäckerei Roth")
+    page.locator("#id_description").fill("Frühstück")
+    page.locator("#id_amount").fill("12,50")
+    page.locator("#id_quantity").fill("1")
+    page.locator("input[name=_addanother]").click()
+    expect(page.locator("#id_payee")).to_have_value("")
+    assert re.search(r"/admin/budget/expense/add/$", page.url), page.url
+    assert Expense.objects.get().payee == "Bäckerei Roth"

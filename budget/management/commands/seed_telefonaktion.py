@@ -19,6 +19,7 @@ DEMO_USERS = [
     # username, group, superuser, label
     ("schatzmeisterin", "treasurer", False, "Schatzmeisterin (treasurer)"),
     ("lgf", "director", False, "Landesgeschäftsführer (director)"),
+    ("helferin", "helper", False, "Helferin (helper: reicht Erstattungen ein)"),
     ("admin", None, True, "Administration (superuser)"),
 ]
 

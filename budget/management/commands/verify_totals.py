@@ -33,7 +33,7 @@ class Command(BaseCommand):
             spent=Sum("amount", filter=valid),
             last=Max("receipt_number"),
             active=Count("pk", filter=valid),
-            missing=Count("pk", filter=valid & Q(receipt="")),
+            missing=Count("pk", filter=valid & Q(receipt="", late_receipt__isnull=True)),
             reversals=Count("reversal"),
         )
         expected = {

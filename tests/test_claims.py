@@ -1,0 +1,393 @@
+"""The claims service: reservation at the cap, four eyes, the state arrows, release, booking."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError, transaction
+
+from budget import claims, services
+from budget.models import Budget, Category, Claim, ClaimEvent, Expense
+
+from .claim_helpers import IBAN, claim
+from .factories import UserFactory
+from .helpers import files_under
+
+
+def reload(obj):
+    obj.refresh_from_db()
+    return obj
+
+
+@pytest.fixture
+def second_treasurer(db):
+    return UserFactory(username="kassenwart", role="treasurer")
+
+
+# --- reservation ----------------------------------------------------------------------------------
+
+
+def test_a_claim_reserves_its_amount_at_once(claims_budget, category, helper):
+    c = claim(claims_budget, category, helper, "120.50")
+    budget = reload(claims_budget)
+    assert c.state == Claim.State.SUBMITTED
+    assert budget.reserved_claims == Decimal("120.50")
+    assert budget.spent == Decimal("0.00")
+    assert budget.available == Decimal("2379.50")
+    assert reload(category).reserved == Decimal("120.50")
+    assert c.events.get().action == ClaimEvent.Action.SUBMITTED
+
+
+def test_claim_exactly_at_what_is_available_passes(claims_budget, category, helper, book):
+    book(category, "2000.00")
+    claim(claims_budget, category, helper, "300.00")
+    c = claim(claims_budget, category, helper, "200.00")
+    assert c.pk
+    assert reload(claims_budget).available == Decimal("0.00")
+
+
+def test_claim_one_cent_over_is_refused_with_the_figures(claims_budget, category, helper, book):
+    book(category, "2000.00")
+    claim(claims_budget, category, helper, "300.00")
+    with pytest.raises(services.CapExceeded) as refused:
+        claim(claims_budget, category, helper, "200.01")
+    assert refused.value.message == (
+        "Das würde das Budget um 0,01\xa0€ überschreiten. Noch verfügbar: 200,00\xa0€ "
+        "(300,00\xa0€ sind für offene Erstattungen und Bestellungen vorgemerkt)."
+    )
+    assert Claim.objects.count() == 1
+    assert reload(claims_budget).reserved_claims == Decimal("300.00")
+
+
+def test_a_booking_counts_what_claims_reserve(claims_budget, category, helper, book):
+    claim(claims_budget, category, helper, "500.00")
+    book(category, "2000.00")  # exactly what is left
+    with pytest.raises(services.CapExceeded, match="500,00\xa0€ sind für offene"):
+        book(category, "0.01")
+
+
+def test_reserved_pieces_count_against_the_quantity_cap(claims_budget, headsets, helper, book):
+    book(headsets, "100.00", quantity=10)
+    claim(claims_budget, headsets, helper, "50.00", quantity=5)
+    with pytest.raises(services.QuantityCapExceeded) as refused:
+        book(headsets, "10.00", quantity=1)
+    assert "Noch möglich: 0 Stück (5 Stück sind für offene" in refused.value.message
+    with pytest.raises(services.QuantityCapExceeded):
+        claim(claims_budget, headsets, helper, "10.00", quantity=1)
+
+
+def test_a_budget_that_takes_no_claims_refuses_them(budget, category, helper):
+    with pytest.raises(claims.ClaimsNotAccepted):
+        claim(budget, category, helper)
+    assert not Claim.objects.exists()
+
+
+def test_a_closed_budget_refuses_claims(claims_budget, category, helper):
+    claims_budget.is_closed = True
+    claims_budget.save()
+    with pytest.raises(services.BudgetClosed):
+        claim(claims_budget, category, helper)
+
+
+def test_an_expense_claim_needs_a_receipt(claims_budget, category, helper):
+    with pytest.raises(services.InvalidExpense) as refused:
+        claim(claims_budget, category, helper, receipt=None)
+    assert refused.value.field == "receipt"
+
+
+@pytest.mark.parametrize("iban", ["DE89370400440532013001", "DE8937040044", "kein iban", ""])
+def test_an_invalid_iban_is_refused(claims_budget, category, helper, iban):
+    with pytest.raises(services.InvalidExpense) as refused:
+        claim(claims_budget, category, helper, iban=iban)
+    assert refused.value.field == "iban"
+
+
+def test_iban_is_stored_compact_with_the_bic_schwifty_knows(claims_budget, category, helper):
+    c = claim(claims_budget, category, helper, iban="de89 3704 0044 0532 0130 00")
+    assert c.iban == IBAN
+    assert c.bic == "COBADEFFXXX"
+    assert c.masked_iban == "DE89 **** **** 3000"
+
+
+def test_a_refused_claim_keeps_no_file(claims_budget, category, helper, settings):
+    with pytest.raises(services.CapExceeded):
+        claim(claims_budget, category, helper, "2500.01")
+    assert files_under(settings.MEDIA_ROOT) == []
+
+
+def test_the_same_form_twice_submits_once(claims_budget, category, helper):
+    import uuid
+
+    key = uuid.uuid4()
+    first = claim(claims_budget, category, helper, submission_key=key)
+    with pytest.raises(claims.AlreadySubmitted) as again:
+        claim(claims_budget, category, helper, submission_key=key)
+    assert again.value.claim == first
+    assert reload(claims_budget).reserved_claims == Decimal("20.00")
+
+
+# --- travel ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("km", "vehicle", "amount"),
+    [
+        ("84", Claim.Vehicle.CAR, "25.20"),
+        ("84.5", Claim.Vehicle.CAR, "25.35"),
+        ("0.1", Claim.Vehicle.CAR, "0.03"),
+        ("84.5", Claim.Vehicle.OTHER, "16.90"),
+        ("12.3", Claim.Vehicle.OTHER, "2.46"),
+    ],
+)
+def test_travel_is_km_times_the_budgets_rate(claims_budget, helper, km, vehicle, amount):
+    travel = Category.objects.get(budget=claims_budget, name="Reisekosten")
+    c = claim(
+        claims_budget,
+        travel,
+        helper,
+        kind=Claim.Kind.TRAVEL,
+        amount=None,
+        receipt=None,
+        travel_from="Erfurt",
+        travel_to="Jena",
+        purpose="Schulung der Telefonist*innen",
+        km=Decimal(km),
+        vehicle=vehicle,
+    )
+    assert c.amount == Decimal(amount)
+    assert c.payee == "Rosa Beispiel"
+    assert "Erfurt – Jena" in c.description
+
+
+def test_the_km_rate_is_editable_per_budget(claims_budget, helper):
+    claims_budget.km_rate_car = Decimal("0.35")
+    claims_budget.save()
+    travel = Category.objects.get(budget=claims_budget, name="Reisekosten")
+    c = claim(
+        claims_budget,
+        travel,
+        helper,
+        kind=Claim.Kind.TRAVEL,
+        receipt=None,
+        travel_from="Erfurt",
+        travel_to="Gera",
+        purpose="Infostand",
+        km=Decimal("100"),
+        vehicle=Claim.Vehicle.CAR,
+    )
+    assert c.amount == Decimal("35.00")
+    assert c.km_rate == Decimal("0.35")
+
+
+# --- approval -------------------------------------------------------------------------------------
+
+
+def test_approval_books_the_claim_and_turns_reservation_into_spending(
+    claims_budget, category, helper, treasurer
+):
+    c = claim(claims_budget, category, helper, "42.00")
+    claims.approve_claim(claim=c, approver=treasurer)
+    c = reload(c)
+    budget = reload(claims_budget)
+    assert c.state == Claim.State.APPROVED
+    assert c.approved_by == treasurer
+    assert budget.spent == Decimal("42.00")
+    assert budget.reserved_claims == Decimal("0.00")
+    assert reload(category).reserved == Decimal("0.00")
+    expense = c.expense
+    assert expense.amount == Decimal("42.00")
+    assert expense.claim == c  # the expense refers to its claim
+    assert expense.description.startswith(c.reference)
+    assert expense.receipt and expense.receipt_content_type == "image/png"
+    assert [e.action for e in c.events.all()] == ["submitted", "approved"]
+
+
+def test_nobody_approves_their_own_claim(claims_budget, category, treasurer):
+    c = claim(claims_budget, category, treasurer)
+    with pytest.raises(claims.OwnClaim):
+        claims.approve_claim(claim=c, approver=treasurer)
+    assert reload(c).state == Claim.State.SUBMITTED
+    assert not Expense.objects.exists()
+
+
+def test_the_treasurers_claim_is_approved_by_the_director(
+    claims_budget, category, treasurer, director
+):
+    c = claim(claims_budget, category, treasurer)
+    claims.approve_claim(claim=c, approver=director)
+    assert reload(c).state == Claim.State.APPROVED
+
+
+def test_above_the_threshold_two_different_people_approve(
+    claims_budget, category, helper, treasurer, director
+):
+    claims_budget.second_approval_above = Decimal("500.00")
+    claims_budget.save()
+    c = claim(claims_budget, category, helper, "500.01")
+    claims.approve_claim(claim=c, approver=treasurer)
+    c = reload(c)
+    assert c.state == Claim.State.SUBMITTED
+    assert c.first_approved_by == treasurer
+    assert not Expense.objects.exists()
+    with pytest.raises(claims.SameApprover):
+        claims.approve_claim(claim=c, approver=treasurer)
+    claims.approve_claim(claim=c, approver=director)
+    c = reload(c)
+    assert c.state == Claim.State.APPROVED
+    assert c.approved_by == director
+    assert Expense.objects.count() == 1
+
+
+def test_exactly_at_the_threshold_one_approval_is_enough(
+    claims_budget, category, helper, treasurer
+):
+    claims_budget.second_approval_above = Decimal("500.00")
+    claims_budget.save()
+    c = claim(claims_budget, category, helper, "500.00")
+    claims.approve_claim(claim=c, approver=treasurer)
+    assert reload(c).state == Claim.State.APPROVED
+
+
+def test_approval_checks_the_period_again_and_books_nothing_when_refused(
+    claims_budget, category, helper, treasurer
+):
+    c = claim(claims_budget, category, helper, "50.00")
+    Budget.objects.filter(pk=claims_budget.pk).update(starts_on=datetime.date(2024, 2, 1))
+    with pytest.raises(services.OutsideBudgetPeriod):
+        claims.approve_claim(claim=c, approver=treasurer)
+    assert reload(c).state == Claim.State.SUBMITTED
+    assert reload(claims_budget).reserved_claims == Decimal("50.00")  # still reserved
+
+
+# --- the state arrows -----------------------------------------------------------------------------
+
+
+def test_rejection_releases_the_reservation_and_keeps_the_reason(
+    claims_budget, category, helper, treasurer
+):
+    c = claim(claims_budget, category, helper, "80.00")
+    claims.reject_claim(claim=c, actor=treasurer, reason="Kein Bezug zur Telefonaktion")
+    c = reload(c)
+    assert c.state == Claim.State.REJECTED
+    assert c.reason == "Kein Bezug zur Telefonaktion"
+    assert reload(claims_budget).reserved_claims == Decimal("0.00")
+    assert reload(category).reserved == Decimal("0.00")
+
+
+def test_a_rejection_needs_a_reason(claims_budget, category, helper, treasurer):
+    c = claim(claims_budget, category, helper)
+    with pytest.raises(services.InvalidExpense):
+        claims.reject_claim(claim=c, actor=treasurer, reason="  ")
+
+
+def test_withdrawal_by_the_submitter_releases(claims_budget, category, headsets, helper):
+    c = claim(claims_budget, headsets, helper, "30.00", quantity=3)
+    assert reload(headsets).reserved_quantity == 3
+    claims.withdraw_claim(claim=c, actor=helper)
+    assert reload(c).state == Claim.State.WITHDRAWN
+    assert reload(headsets).reserved_quantity == 0
+    assert reload(claims_budget).reserved_claims == Decimal("0.00")
+
+
+def test_only_the_submitter_withdraws(claims_budget, category, helper, treasurer):
+    c = claim(claims_budget, category, helper)
+    with pytest.raises(claims.OwnClaim):
+        claims.withdraw_claim(claim=c, actor=treasurer)
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("approve", "withdraw"),
+        ("approve", "reject"),
+        ("approve", "approve"),
+        ("reject", "approve"),
+        ("reject", "withdraw"),
+        ("withdraw", "approve"),
+        ("withdraw", "reject"),
+        ("withdraw", "waive"),
+        ("reject", "waive"),
+    ],
+)
+def test_state_changes_only_along_the_arrows(
+    claims_budget, category, helper, treasurer, first, then
+):
+    c = claim(claims_budget, category, helper)
+    steps = {
+        "approve": lambda: claims.approve_claim(claim=c, approver=treasurer),
+        "reject": lambda: claims.reject_claim(claim=c, actor=treasurer, reason="nein"),
+        "withdraw": lambda: claims.withdraw_claim(claim=c, actor=helper),
+        "waive": lambda: claims.waive_claim(claim=c, actor=helper),
+    }
+    steps[first]()
+    state = reload(c).state
+    budget = reload(claims_budget)
+    with pytest.raises(claims.WrongState):
+        steps[then]()
+    assert reload(c).state == state
+    after = reload(claims_budget)
+    assert (after.spent, after.reserved_claims) == (budget.spent, budget.reserved_claims)
+    assert Expense.objects.count() == (1 if first == "approve" else 0)
+
+
+def test_waiver_closes_an_approved_claim_and_the_cost_stays_booked(
+    claims_budget, category, helper, treasurer
+):
+    c = claim(claims_budget, category, helper, "64.00")
+    with pytest.raises(claims.WrongState):
+        claims.waive_claim(claim=c, actor=helper)  # not approved yet
+    claims.approve_claim(claim=c, approver=treasurer)
+    claims.waive_claim(claim=c, actor=helper)
+    c = reload(c)
+    assert c.state == Claim.State.WAIVED
+    assert c.waived_at is not None
+    assert reload(claims_budget).spent == Decimal("64.00")
+
+
+# --- database backstops ---------------------------------------------------------------------------
+
+
+def test_the_database_refuses_a_committed_total_over_the_cap(claims_budget):
+    with pytest.raises(IntegrityError, match="budget_spent_within_cap"), transaction.atomic():
+        Budget.objects.filter(pk=claims_budget.pk).update(reserved_claims=Decimal("2500.01"))
+
+
+def test_the_database_refuses_reserved_pieces_over_the_cap(headsets):
+    with (
+        pytest.raises(IntegrityError, match="category_quantity_within_cap"),
+        transaction.atomic(),
+    ):
+        Category.objects.filter(pk=headsets.pk).update(reserved_quantity=16)
+
+
+def test_the_database_refuses_an_approved_claim_without_booking(claims_budget, category, helper):
+    c = claim(claims_budget, category, helper)
+    with pytest.raises(IntegrityError, match="claim_approved_is_booked"), transaction.atomic():
+        Claim.objects.filter(pk=c.pk).update(state=Claim.State.APPROVED)
+
+
+def test_claim_history_is_append_only(claims_budget, category, helper):
+    c = claim(claims_budget, category, helper)
+    with (
+        pytest.raises(IntegrityError, match="append_only_budget_claimevent_no_update"),
+        transaction.atomic(),
+    ):
+        ClaimEvent.objects.filter(claim=c).update(note="geändert")
+
+
+# --- mail -----------------------------------------------------------------------------------------
+
+
+def test_treasurers_hear_of_a_new_claim_and_the_claimant_of_the_decision(
+    claims_budget, category, helper, django_capture_on_commit_callbacks
+):
+    treasurer = UserFactory(username="kasse", role="treasurer", email="kasse@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        c = claim(claims_budget, category, helper, "12.50")
+    assert [m.to for m in mail.outbox] == [["kasse@example.org"]]
+    assert "12,50" in mail.outbox[0].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        claims.reject_claim(claim=c, actor=treasurer, reason="doppelt eingereicht")
+    assert mail.outbox[1].to == ["helferin@example.org"]
+    assert "doppelt eingereicht" in mail.outbox[1].body
