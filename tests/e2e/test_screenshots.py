@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from budget.services import reverse_expense
@@ -16,6 +17,17 @@ from budget.services import reverse_expense
 from .helpers import log_in, receipt_photo_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def shot(page, path, **options):
+    """Chromium now and then refuses a capture on a busy machine; try again before failing."""
+    for attempt in range(3):
+        try:
+            return page.screenshot(path=path, **options)
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(500)
 
 
 @pytest.fixture
@@ -43,19 +55,19 @@ def test_readme_screenshots(phone, desktop, live_server, treasurer, budget, hist
     page = phone
     log_in(page, live_server, "schatzmeisterin")
     page.get_by_role("link", name="Beleg buchen").first.tap()
-    page.screenshot(path=out / "phone-1-form.png")
+    shot(page, out / "phone-1-form.png")
     page.locator("#id_receipt_camera").set_input_files(str(photo))
     page.get_by_label("Kategorie").select_option(label="Verpflegung")
     page.get_by_label("Betrag (brutto, €)").fill("1.600,00")
     page.get_by_label("Empfänger").fill("Bäckerei Roth")
     page.get_by_label("Beschreibung").fill("Frühstück Telefonabend")
     page.get_by_label("Betrag (brutto, €)").focus()
-    page.screenshot(path=out / "phone-2-over-the-cap.png")
+    shot(page, out / "phone-2-over-the-cap.png")
     page.get_by_role("button", name="Buchen").tap()
     expect(page.get_by_text("bleibt angehängt")).to_be_visible()
     page.wait_for_function("() => document.querySelector('#pending-receipt img').complete")
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=out / "phone-3-refused-keeps-photo.png")
+    shot(page, out / "phone-3-refused-keeps-photo.png")
     page.get_by_label("Betrag (brutto, €)").fill("42,50")
     page.get_by_role("button", name="Buchen").tap()
     expect(page.get_by_text("Noch verfügbar:")).to_be_visible()
@@ -63,11 +75,11 @@ def test_readme_screenshots(phone, desktop, live_server, treasurer, budget, hist
         "() => { const i = document.querySelector('.receipt-thumb-link img');"
         " return i && i.complete && i.naturalWidth > 0; }"
     )
-    page.screenshot(path=out / "phone-4-booked.png")
+    shot(page, out / "phone-4-booked.png")
 
     log_in(desktop, live_server, "schatzmeisterin")
     desktop.goto(f"{live_server.url}/budgets/{budget.pk}/")
-    desktop.screenshot(path=out / "desktop-dashboard.png", full_page=True)
+    shot(desktop, out / "desktop-dashboard.png", full_page=True)
     page.goto(f"{live_server.url}/budgets/{budget.pk}/")
-    page.screenshot(path=out / "phone-dashboard.png")
+    shot(page, out / "phone-dashboard.png")
     assert len(list(out.glob("*.png"))) >= 6
