@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Sum
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,6 +21,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import audit, services
+from .datev_settings import DatevSettings
 from .forms import GermanDecimalField
 from .localtime import format_local
 from .models import (
@@ -217,6 +219,8 @@ class CategoryInline(LabelledInlineMixin, RefusesInvisibleCharacters, admin.Tabu
         "over_plan",
         "quantity_cap",
         "quantity_unit",
+        "position",
+        "account",
         "spent",
         "quantity",
     ]
@@ -259,6 +263,7 @@ class BudgetAdmin(RefusesInvisibleCharacters, HistoryAdmin):
         "currency",
         ("starts_on", "ends_on"),
         "is_closed",
+        "cost_centre",
         "closing_display",
         "spent_display",
         "remaining_display",
@@ -567,6 +572,35 @@ class ReversalAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(DatevSettings)
+class DatevSettingsAdmin(SimpleHistoryAdmin):
+    """One row, kept and audited here; the list page goes straight to it."""
+
+    fieldsets = [
+        (None, {"fields": [("adviser_number", "client_number"), "fiscal_year_start_month"]}),
+        (
+            _("Konten"),
+            {"fields": [("chart_of_accounts", "account_length"), "contra_account", "lock_batch"]},
+        ),
+        (_("Verlauf"), {"fields": ["updated_at"]}),
+    ]
+    readonly_fields = ["updated_at"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not DatevSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        settings = DatevSettings.load()
+        if settings is not None:
+            return redirect("admin:budget_datevsettings_change", settings.pk)
+        if self.has_add_permission(request):
+            return redirect("admin:budget_datevsettings_add")
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(ReceiptAttachment)
