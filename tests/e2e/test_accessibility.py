@@ -36,7 +36,7 @@ def axe_violations(page):
     result = page.evaluate(
         "() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map("
         "v => ({id: v.id, impact: v.impact,"
-        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})))"
+        " nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary).slice(0, 5)})))"
     )
     return [v for v in result if v["impact"] in BLOCKING]
 
