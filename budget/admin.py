@@ -628,7 +628,7 @@ admin.site.site_title = _("Beschlusskasse")
 admin.site.index_title = _("Beschlüsse, Budgets und Ausgaben")
 
 
-class UserHistoryAdmin(HistoryAdmin, UserAdmin):
+class UserHistoryAdmin(RefusesInvisibleCharacters, HistoryAdmin, UserAdmin):
     """Users with the "Verlauf" of their roles (group memberships) and flags."""
 
     @admin.display(description=_("geändert"))
