@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: run serve test e2e lint format browser vendor bench load clean
+.PHONY: run serve test e2e lint format browser vendor bench load screenshots clean
 
 # Reinstall only when the declared dependencies change.
 $(BIN)/python:
@@ -65,6 +65,8 @@ vendor:
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
 	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
 	   node_modules/bootstrap/LICENSE static/vendor/bootstrap/
+	mkdir -p tests/e2e/vendor/axe-core
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE tests/e2e/vendor/axe-core/
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/dashboard.py
@@ -72,6 +74,10 @@ bench: $(VENV)/.installed-dev
 # Load test through gunicorn (4 workers) on PostgreSQL (DATABASE_URL's server), then SQLite.
 load: $(VENV)/.installed-dev
 	$(BIN)/python bench/load.py
+
+# Renew the README's screenshots (phone booking flow, dashboard) in docs/screenshots/.
+screenshots: $(VENV)/.installed-dev browser
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/e2e/test_screenshots.py -q
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* test_db.sqlite3* staticfiles .pytest_cache

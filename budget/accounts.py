@@ -1,12 +1,15 @@
-"""Logging in: the login page, password reset (only with a mail server), the client address that
-login throttling (django-axes) counts by."""
+"""Logging in and out (in plain German): the login page, password reset (only with a mail
+server), the client address that login throttling (django-axes) counts by."""
 
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 
 def client_ip(request) -> str:
@@ -40,9 +43,27 @@ def mail_required(view):
     return wrapper
 
 
+class LoginForm(AuthenticationForm):
+    # One sentence, not a list under a field: it says what went wrong without saying which.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Benutzername oder Passwort falsch."),
+        "inactive": _("Dieses Konto ist gesperrt."),
+    }
+
+
 class LoginView(auth_views.LoginView):
+    authentication_form = LoginForm
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(password_reset_enabled=settings.MAIL_CONFIGURED, **kwargs)
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("Sie wurden abgemeldet."))
+        return response
 
 
 password_reset = mail_required(

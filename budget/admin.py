@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Sum
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +21,9 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import audit, services
+from .datev_settings import DatevSettings
 from .forms import GermanDecimalField
+from .localtime import format_local
 from .models import (
     Budget,
     Category,
@@ -35,6 +39,36 @@ from .validators import no_control_characters
 
 # Money is typed the German way in the admin too: 2.500,00 or 12,50.
 MONEY_INPUT = {models.DecimalField: {"form_class": GermanDecimalField}}
+
+
+class LabelledInlineMixin:
+    """A tabular inline's inputs sit under column headers, which are not labels: give each input
+    its field's name as its accessible label (screen readers, axe)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", str(db_field.verbose_name))
+        return field
+
+
+class AdminStyles:
+    css = {"all": ["budget/admin.css"]}
+
+
+class NotReversedFilter(admin.SimpleListFilter):
+    title = _("storniert")
+    parameter_name = "storniert"
+
+    def lookups(self, request, model_admin):
+        return [("ja", _("ja")), ("nein", _("nein"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ja":
+            return queryset.filter(reversal__isnull=False)
+        if self.value() == "nein":
+            return queryset.filter(reversal__isnull=True)
+        return queryset
 
 
 class RefusesInvisibleCharacters:
@@ -66,7 +100,7 @@ class ClosedBudgetStaysAsItIs(forms.ModelForm):
         return cleaned
 
 
-class BudgetInline(RefusesInvisibleCharacters, admin.TabularInline):
+class BudgetInline(LabelledInlineMixin, RefusesInvisibleCharacters, admin.TabularInline):
     model = Budget
     form = ClosedBudgetStaysAsItIs
     formfield_overrides = MONEY_INPUT
@@ -77,9 +111,10 @@ class BudgetInline(RefusesInvisibleCharacters, admin.TabularInline):
     can_delete = False
 
 
-class AttachmentInline(RefusesInvisibleCharacters, admin.TabularInline):
+class AttachmentInline(LabelledInlineMixin, RefusesInvisibleCharacters, admin.TabularInline):
     model = ResolutionAttachment
     extra = 0
+    can_delete = False
     fields = ["file", "description", "original_name", "download"]
     readonly_fields = ["original_name", "download"]
 
@@ -110,6 +145,7 @@ class ResolutionAdmin(RefusesInvisibleCharacters, HistoryAdmin):
     date_hierarchy = "decided_on"
     inlines = [BudgetInline, AttachmentInline]
     readonly_fields = ["created_at", "updated_at"]
+    Media = AdminStyles
     fieldsets = [
         (None, {"fields": [("number", "year"), "title", "organisation", "body", "decided_on"]}),
         (
@@ -158,6 +194,12 @@ class ResolutionAdmin(RefusesInvisibleCharacters, HistoryAdmin):
     def cap_total(self, obj):
         return format_eur(obj._cap_total) if obj._cap_total is not None else "–"
 
+    def has_delete_permission(self, request, obj=None):
+        # A resolution with budgets is protected; offering "Löschen" would only end in a refusal.
+        if obj is None:
+            return False
+        return super().has_delete_permission(request, obj) and not obj.budgets.exists()
+
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for instance in instances:
@@ -166,7 +208,7 @@ class ResolutionAdmin(RefusesInvisibleCharacters, HistoryAdmin):
         formset.save()
 
 
-class CategoryInline(RefusesInvisibleCharacters, admin.TabularInline):
+class CategoryInline(LabelledInlineMixin, RefusesInvisibleCharacters, admin.TabularInline):
     model = Category
     formfield_overrides = MONEY_INPUT
     extra = 0
@@ -177,6 +219,8 @@ class CategoryInline(RefusesInvisibleCharacters, admin.TabularInline):
         "over_plan",
         "quantity_cap",
         "quantity_unit",
+        "position",
+        "account",
         "spent",
         "quantity",
     ]
@@ -203,6 +247,7 @@ class BudgetAdmin(RefusesInvisibleCharacters, HistoryAdmin):
     search_fields = ["name", "resolution__title"]
     list_select_related = ["resolution"]
     inlines = [CategoryInline]
+    Media = AdminStyles
     readonly_fields = [
         "spent_display",
         "remaining_display",
@@ -218,6 +263,7 @@ class BudgetAdmin(RefusesInvisibleCharacters, HistoryAdmin):
         "currency",
         ("starts_on", "ends_on"),
         "is_closed",
+        "cost_centre",
         "closing_display",
         "spent_display",
         "remaining_display",
@@ -244,13 +290,13 @@ class BudgetAdmin(RefusesInvisibleCharacters, HistoryAdmin):
     def spent_display(self, obj):
         return format_eur(obj.spent) if obj.pk else "–"
 
-    @admin.display(description=_("verfügbar"))
+    @admin.display(description=_("noch verfügbar"))
     def remaining_display(self, obj):
         return format_eur(obj.remaining) if obj.pk else "–"
 
     @admin.display(description=_("Anteil verbraucht"))
     def share_display(self, obj):
-        return f"{obj.share_used} %" if obj.pk else "–"
+        return f"{number_format(obj.share_used, 1, use_l10n=True)}\u00a0%" if obj.pk else "–"
 
     @admin.display(description=_("Abschluss"))
     def closing_display(self, obj):
@@ -365,7 +411,6 @@ class ExpenseAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
     form = ExpenseAdminForm
     list_display = [
         "receipt_number",
-        "budget",
         "spent_on",
         "payee",
         "category",
@@ -373,10 +418,8 @@ class ExpenseAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
         "quantity",
         "has_receipt",
         "reversed_display",
-        "created_by",
-        "created_at",
     ]
-    list_filter = ["budget", "category", ("reversal", admin.EmptyFieldListFilter)]
+    list_filter = ["budget", "category", NotReversedFilter]
     search_fields = ["=receipt_number", "payee", "description"]
     list_select_related = ["budget", "category", "created_by", "reversal"]
     date_hierarchy = "spent_on"
@@ -400,7 +443,7 @@ class ExpenseAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
             return "–"
         r = obj.reversal
         return _("%(when)s von %(who)s: %(reason)s") % {
-            "when": r.created_at.strftime("%d.%m.%Y %H:%M"),
+            "when": format_local(r.created_at),
             "who": r.created_by,
             "reason": r.reason,
         }
@@ -419,6 +462,7 @@ class ExpenseAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
 
     class Media:
         js = ["budget/submit-once.js"]
+        css = AdminStyles.css
 
     def get_fields(self, request, obj=None):
         booking_fields = ExpenseAdminForm.Meta.fields
@@ -530,6 +574,35 @@ class ReversalAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(DatevSettings)
+class DatevSettingsAdmin(SimpleHistoryAdmin):
+    """One row, kept and audited here; the list page goes straight to it."""
+
+    fieldsets = [
+        (None, {"fields": [("adviser_number", "client_number"), "fiscal_year_start_month"]}),
+        (
+            _("Konten"),
+            {"fields": [("chart_of_accounts", "account_length"), "contra_account", "lock_batch"]},
+        ),
+        (_("Verlauf"), {"fields": ["updated_at"]}),
+    ]
+    readonly_fields = ["updated_at"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not DatevSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        settings = DatevSettings.load()
+        if settings is not None:
+            return redirect("admin:budget_datevsettings_change", settings.pk)
+        if self.has_add_permission(request):
+            return redirect("admin:budget_datevsettings_add")
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(ReceiptAttachment)
 class ReceiptAttachmentAdmin(admin.ModelAdmin):
     """Receipts handed in later: read-only here, added from the expense page."""
@@ -548,12 +621,14 @@ class ReceiptAttachmentAdmin(admin.ModelAdmin):
         return False
 
 
+# The navigation sidebar would take a third of a 1366 px screen from the inlines.
+admin.site.enable_nav_sidebar = False
 admin.site.site_header = _("Beschlusskasse – Verwaltung")
 admin.site.site_title = _("Beschlusskasse")
 admin.site.index_title = _("Beschlüsse, Budgets und Ausgaben")
 
 
-class UserHistoryAdmin(HistoryAdmin, UserAdmin):
+class UserHistoryAdmin(RefusesInvisibleCharacters, HistoryAdmin, UserAdmin):
     """Users with the "Verlauf" of their roles (group memberships) and flags."""
 
     @admin.display(description=_("geändert"))

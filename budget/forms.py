@@ -169,6 +169,10 @@ class ReversalForm(OneTimeKeyMixin, forms.Form):
         label=_("Grund der Stornierung"),
         max_length=Reversal._meta.get_field("reason").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Bitte einen Grund angeben."),
+            "max_length": _("Der Grund darf höchstens %(limit_value)d Zeichen lang sein."),
+        },
     )
 
     def clean_reason(self):

@@ -35,7 +35,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import formats
@@ -44,7 +44,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import history as _history
+from .datev_settings import ACCOUNT_NUMBER, DatevSettings  # noqa: F401 - a model of this app
 from .money import ZERO, cents, format_eur, share_of
+from .positions import ExpensePosition
 
 
 class PrivateStorage(FileSystemStorage):
@@ -74,6 +76,10 @@ def attachment_upload_to(instance, filename):
 
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+
+COST_CENTRE = RegexValidator(
+    r"^[A-Za-z0-9]{1,8}$", _("Eine Kostenstelle hat bis zu 8 Buchstaben oder Ziffern.")
+)
 
 
 class KeepsRunningTotals(models.Model):
@@ -215,6 +221,13 @@ class Budget(KeepsRunningTotals):
         default=False,
         editable=False,
         help_text=_("Ein abgeschlossenes Budget nimmt keine Buchungen mehr an."),
+    )
+    cost_centre = models.CharField(
+        _("Kostenstelle (KOST1)"),
+        max_length=8,
+        blank=True,
+        validators=[COST_CENTRE],
+        help_text=_("Wird im DATEV-Export als KOST1 jeder Buchung dieses Budgets übergeben."),
     )
     # Closing and reopening (budget.closing): who, when, why; written only by those functions.
     closed_at = models.DateTimeField(_("abgeschlossen am"), null=True, blank=True, editable=False)
@@ -414,6 +427,20 @@ class Category(KeepsRunningTotals):
         _("Höchstmenge"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
     quantity_unit = models.CharField(_("Einheit"), max_length=20, blank=True, default="Stück")
+    position = models.CharField(
+        _("Position im Rechenschaftsbericht"),
+        max_length=2,
+        choices=ExpensePosition.choices,
+        blank=True,
+        help_text=_("Ausgabeposition nach § 24 Abs. 5 PartG."),
+    )
+    account = models.CharField(
+        _("Sachkonto"),
+        max_length=8,
+        blank=True,
+        validators=[ACCOUNT_NUMBER],
+        help_text=_("Aufwandskonto für den DATEV-Export, z. B. 4660 (SKR03)."),
+    )
     # Running totals, written only inside the locked booking transaction.
     spent = models.DecimalField(_("ausgegeben"), **MONEY, default=ZERO, editable=False)
     quantity = models.PositiveIntegerField(_("Menge gebucht"), default=0, editable=False)
@@ -454,6 +481,10 @@ class Category(KeepsRunningTotals):
                 | Q(planned__isnull=True)
                 | Q(spent__lte=F("planned")),
                 name="category_stop_within_plan",
+            ),
+            models.CheckConstraint(
+                condition=Q(position="") | Q(position__in=ExpensePosition.values),
+                name="category_position_known",
             ),
             models.CheckConstraint(
                 condition=Q(reserved__gte=0), name="category_reserved_non_negative"

@@ -1,7 +1,8 @@
 """Who may do what: one place for the role checks every view uses.
 
-Roles are the groups ``treasurer`` and ``director`` (created by a migration); superusers may do
-everything. A logged-in user without a role may see nothing.
+Roles are the groups ``treasurer``, ``director`` and ``auditor`` (created by migrations);
+superusers may do everything. A logged-in user without a role may see nothing. The auditor holds
+the director's permissions and nothing that changes data.
 """
 
 from django.core.exceptions import PermissionDenied

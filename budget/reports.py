@@ -324,6 +324,11 @@ class Dashboard:
     def has_plans(self) -> bool:
         return any(line.against_plan for line in self.categories)
 
+    @property
+    def without_position(self) -> list[Category]:
+        """Categories the treasurer still has to assign to a § 24 Abs. 5 PartG position."""
+        return [line.category for line in self.categories if not line.category.position]
+
 
 def category_lines(budget: Budget) -> list[CategoryLine]:
     lines = []

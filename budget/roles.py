@@ -1,5 +1,9 @@
-"""The roles and what they may do. Used by migration 0002 (with historical models) and by
-``seed_telefonaktion`` (which repairs a role whose permissions were changed by hand)."""
+"""The roles and what they may do. Used by ``seed_telefonaktion`` (which repairs a role whose
+permissions were changed by hand) and by the test factories. Migrations carry their own copy of
+the lists (0002 for treasurer and director, 0011 for the auditor).
+
+The auditor (Rechnungsprüfer*in, Finanzrevision) sees everything the director sees and changes
+nothing: the director's permissions to look, none that adds, changes, closes or deletes."""
 
 VIEW = [
     "view_resolution",
@@ -8,6 +12,8 @@ VIEW = [
     "view_category",
     "view_expense",
     "view_reversal",
+    "view_datevsettings",
+    "view_historicaldatevsettings",
 ]
 # Claims, orders and payouts (budget.claims_models); the same lists are in migration 0007.
 CLAIMS_VIEW = [
@@ -41,6 +47,8 @@ ROLES = {
         "approve_claim",
         "approve_order",
     ],
+    # Sees what the director sees, changes nothing.
+    "auditor": [*VIEW, "export_budget", *CLAIMS_VIEW],
     # Volunteers and MPs' staff: submit claims, see only their own.
     "helper": ["add_claim"],
 }

@@ -75,12 +75,37 @@ BUDGET = {
     "accepts_claims": True,
 }
 
+# Every category of the Telefonaktion is political work (§ 24 Abs. 5 Nr. 2b PartG). The accounts
+# are editable defaults in the style of DATEV's SKR03; SKR04_ACCOUNTS gives the same accounts in
+# SKR04 and is used when the DATEV settings name that chart.
 CATEGORIES = [
-    {"name": "Reisekosten", "order": 1},
-    {"name": "Vor- und Nachbereitung", "order": 2},
-    {"name": "Headsets", "order": 3, "quantity_cap": 15, "quantity_unit": "Stück"},
-    {"name": "Verpflegung", "order": 4},
+    {"name": "Reisekosten", "order": 1, "position": "2b", "account": "4660"},
+    {"name": "Vor- und Nachbereitung", "order": 2, "position": "2b", "account": "4930"},
+    {
+        "name": "Headsets",
+        "order": 3,
+        "quantity_cap": 15,
+        "quantity_unit": "Stück",
+        "position": "2b",
+        "account": "4985",
+    },
+    {"name": "Verpflegung", "order": 4, "position": "2b", "account": "4650"},
 ]
+
+# SKR03 → SKR04: Reisekosten Arbeitnehmer, Bürobedarf, Werkzeuge und Kleingeräte,
+# Bewirtungskosten; and the bank account that pays.
+SKR04_ACCOUNTS = {"4660": "6650", "4930": "6815", "4985": "6845", "4650": "6640", "1200": "1800"}
+
+# DATEV's own sample client (Beraternummer 29098, Mandant 55003), for --demo only: a real
+# installation enters its adviser's numbers in the admin.
+DEMO_DATEV_SETTINGS = {
+    "adviser_number": 29098,
+    "client_number": 55003,
+    "fiscal_year_start_month": 1,
+    "account_length": 4,
+    "chart_of_accounts": "03",
+    "contra_account": "1200",
+}
 
 # Bookings made with --demo only, so the pages have something to show.
 DEMO_EXPENSES = [

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import claim_views, closing_views, order_views, payout_views, report_views, views
+from . import (
+    claim_views,
+    closing_views,
+    datev_views,
+    order_views,
+    payout_views,
+    report_views,
+    views,
+    yearly_views,
+)
 
 app_name = "budget"
 
@@ -146,5 +155,28 @@ urlpatterns = [
         "budgets/<int:budget_id>/statement.pdf",
         report_views.budget_statement_pdf,
         name="budget_statement_pdf",
+    ),
+    path("budgets/<int:budget_id>/datev/", datev_views.budget_datev, name="budget_datev"),
+    path(
+        "budgets/<int:budget_id>/export-datev.csv",
+        datev_views.budget_export_datev,
+        name="budget_export_datev",
+    ),
+    path("reports/", yearly_views.yearly_report_current, name="yearly_report_current"),
+    path("reports/<int:year>/", yearly_views.yearly_report, name="yearly_report"),
+    path(
+        "reports/<int:year>/beschluesse.csv",
+        yearly_views.yearly_report_budgets_csv,
+        name="yearly_report_budgets_csv",
+    ),
+    path(
+        "reports/<int:year>/positionen.csv",
+        yearly_views.yearly_report_positions_csv,
+        name="yearly_report_positions_csv",
+    ),
+    path(
+        "reports/<int:year>/jahresuebersicht.xlsx",
+        yearly_views.yearly_report_xlsx,
+        name="yearly_report_xlsx",
     ),
 ]

@@ -39,6 +39,7 @@ class CountedPaginator(Paginator):
 
 
 @login_required
+@require_safe
 def home(request):
     if not permissions.can_view(request.user) and request.user.has_perm("budget.add_claim"):
         return redirect("budget:my_claims")  # a helper's start page: their own claims
@@ -52,6 +53,7 @@ def home(request):
 
 
 @login_required
+@require_safe
 def resolution_detail(request, pk):
     permissions.require(request.user, permissions.VIEW)
     resolution = get_object_or_404(Resolution, pk=pk)
@@ -67,6 +69,7 @@ def resolution_detail(request, pk):
 
 
 @login_required
+@require_safe
 def attachment_download(request, pk, attachment_id):
     permissions.require(request.user, permissions.VIEW)
     resolution = get_object_or_404(Resolution, pk=pk)
@@ -186,6 +189,7 @@ def pending_receipt_thumbnail(request, budget_id, token):
 
 
 @login_required
+@require_safe
 def expense_list(request, budget_id):
     budget = permissions.get_budget_for(request.user, budget_id)
     filters = ExpenseFilterForm(request.GET or None, budget=budget)
@@ -235,6 +239,7 @@ def _listing_totals(budget, filters, expenses) -> dict:
 
 
 @login_required
+@require_safe
 def expense_detail(request, budget_id, pk):
     budget = permissions.get_budget_for(request.user, budget_id)
     expense = permissions.get_expense_for(request.user, budget, pk)
@@ -327,6 +332,7 @@ def expense_reverse(request, budget_id, pk):
 
 
 @login_required
+@require_safe
 @xframe_options_sameorigin
 def expense_receipt(request, budget_id, pk):
     budget = permissions.get_budget_for(request.user, budget_id)

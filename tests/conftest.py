@@ -43,6 +43,11 @@ def director(db):
 
 
 @pytest.fixture
+def auditor(db):
+    return UserFactory(username="pruefer", role="auditor")
+
+
+@pytest.fixture
 def outsider(db):
     return UserFactory(username="ohne-rolle")
 

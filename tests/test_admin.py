@@ -118,7 +118,7 @@ def test_budget_admin_shows_spent_and_remaining(admin_client, budget, category, 
     book(category, "500.00")
     page = admin_client.get(reverse("admin:budget_budget_change", args=[budget.pk])).content
     text = page.decode()
-    assert "500,00\u00a0€" in text and "2.000,00\u00a0€" in text and "20.0 %" in text
+    assert "500,00\u00a0€" in text and "2.000,00\u00a0€" in text and "20,0\u00a0%" in text
 
 
 def test_budget_admin_refuses_a_cap_below_what_is_spent(admin_client, budget, category, book):

@@ -278,3 +278,26 @@ def test_the_resolution_page_of_the_admin_cannot_change_a_closed_budget(budget, 
     changed = form_class({**data, "cap": "3000.00"}, instance=budget)
     assert not changed.is_valid()
     assert "ist abgeschlossen und kann nicht geändert werden" in changed.non_field_errors()[0]
+
+
+# -- the audit trail ---------------------------------------------------------------------------
+
+
+def test_closing_and_reopening_appear_in_the_budgets_history(client, director, superuser, budget):
+    client.force_login(director)
+    client.post(close_url(budget), {"note": NOTE})
+    client.force_login(superuser)
+    client.post(reopen_url(budget), {"reason": "Rechnung kam nach"})
+
+    closed, reopened = Budget.history.filter(id=budget.pk).order_by("history_date")[1:3]
+    assert (closed.is_closed, closed.close_note, closed.history_user) == (True, NOTE, director)
+    assert (reopened.is_closed, reopened.reopen_reason, reopened.history_user) == (
+        False,
+        "Rechnung kam nach",
+        superuser,
+    )
+    client.force_login(director)
+    page = client.get(reverse("budget:budget_history", args=[budget.pk])).content.decode()
+    assert NOTE in page
+    assert "Rechnung kam nach" in page
+    assert "Grund der Wiedereröffnung" in page

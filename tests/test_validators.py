@@ -277,3 +277,23 @@ def test_a_request_django_cannot_read_gets_the_german_400_page(client, treasurer
     assert "Anfrage nicht verstanden" in page
     assert "es wurde nichts gebucht" in page
     assert "Bad Request" not in page
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_them_in_a_users_name(admin_client, treasurer):
+    url = reverse("admin:auth_user_change", args=[treasurer.pk])
+    form = admin_client.get(url).context["adminform"].form
+    for name in ["username", "first_name", "last_name"]:
+        assert no_control_characters in form.fields[name].validators, name
+    form = type(form)(
+        {
+            "username": "schatzmeisterin",
+            "first_name": "Anna\u202e",
+            "last_name": "Roth",
+            "date_joined_0": "2024-01-01",
+            "date_joined_1": "10:00:00",
+        },
+        instance=treasurer,
+    )
+    assert not form.is_valid()
+    assert "Unsichtbare Steuerzeichen" in form.errors["first_name"][0]

@@ -67,7 +67,7 @@ def test_statement_lists_resolution_figures_receipts_and_reversals(
     assert "gebucht (3 Belege) 1.524,30 €" in page
     assert "abzüglich Stornierung (1) −75,00 €" in page
     assert "ausgegeben (57,9 %) 1.449,30 €" in page
-    assert "verbleibend 1.050,70 €" in page
+    assert "noch verfügbar 1.050,70 €" in page
     # Per category against plan, headsets against their quantity cap.
     assert "Verpflegung (über Plan) 1.000,00 € 1.100,00 € -100,00 €" in page
     assert "7 / 15 Stück" in page

@@ -34,10 +34,12 @@
     if (!preview || !amount || isNaN(remaining)) { return; }
     var value = parseAmount(amount.value);
     preview.classList.remove("text-danger", "fw-semibold");
+    preview.classList.add("text-body-secondary");
     if (isNaN(value) || value <= 0) { preview.textContent = ""; return; }
     var after = Math.round((remaining - value) * 100) / 100;
     if (after < 0) {
       preview.textContent = preview.dataset.overCap + " " + fmt.format(-after);
+      preview.classList.remove("text-body-secondary");
       preview.classList.add("text-danger", "fw-semibold");
       return;
     }
@@ -46,6 +48,7 @@
       var planAfter = Math.round((parseFloat(option.dataset.planLeft) - value) * 100) / 100;
       if (planAfter < 0) {
         preview.textContent = preview.dataset.overPlan + " " + fmt.format(-planAfter);
+        preview.classList.remove("text-body-secondary");
         preview.classList.add("text-danger", "fw-semibold");
         return;
       }

@@ -96,8 +96,8 @@ def phone(browser):
 
 @pytest.fixture
 def desktop(browser):
-    """A desktop screen, German. The test fails on any CSP violation on any page."""
-    context, page, violations = _new_page(browser, viewport={"width": 1280, "height": 900})
+    """A 1366 × 768 desktop screen, German. The test fails on any CSP violation on any page."""
+    context, page, violations = _new_page(browser, viewport={"width": 1366, "height": 768})
     yield page
     context.close()
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)

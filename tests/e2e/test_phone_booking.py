@@ -40,6 +40,8 @@ def test_fields_come_first_and_targets_are_large(phone, live_server, treasurer, 
     page.get_by_label("Betrag (brutto, €)").fill("2.600,00")
     expect(page.locator("#preview")).to_have_text("überschreitet die Obergrenze um 100,00\u00a0€")
     expect(page.locator("#preview")).to_have_class(re.compile("text-danger"))
+    # Really drawn in the error red, not overridden by the grey hint colour.
+    expect(page.locator("#preview")).to_have_css("color", "rgb(220, 53, 69)")
     assert_no_sideways_scrolling(page)
     assert_tap_targets(page)
 

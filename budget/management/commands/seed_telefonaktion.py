@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from budget import seed_data
+from budget.datev_settings import DatevSettings
 from budget.models import Budget, Category, Resolution
 from budget.roles import sync_roles
 from budget.services import record_expense
@@ -19,6 +20,7 @@ DEMO_USERS = [
     # username, group, superuser, label
     ("schatzmeisterin", "treasurer", False, "Schatzmeisterin (treasurer)"),
     ("lgf", "director", False, "Landesgeschäftsführer (director)"),
+    ("pruefer", "auditor", False, "Rechnungsprüfer*in (auditor, nur lesen)"),
     ("helferin", "helper", False, "Helferin (helper: reicht Erstattungen ein)"),
     ("admin", None, True, "Administration (superuser)"),
 ]
@@ -42,6 +44,7 @@ class Command(BaseCommand):
             sync_roles(Group, Permission)
             budget = self.seed_resolution()
         if demo:
+            self.seed_datev_settings()
             users = self.seed_users()
             self.seed_bookings(budget, users["schatzmeisterin"])
 
@@ -58,10 +61,30 @@ class Command(BaseCommand):
             resolution=resolution, name=budget_data.pop("name"), defaults=budget_data
         )
         self.stdout.write(f"Budget „{budget.name}“: {'angelegt' if created else 'vorhanden'}")
+        settings = DatevSettings.load()
+        skr04 = settings is not None and settings.chart_of_accounts == DatevSettings.Chart.SKR04
         for category in seed_data.CATEGORIES:
             values = dict(category)
-            Category.objects.get_or_create(budget=budget, name=values.pop("name"), defaults=values)
+            name = values.pop("name")
+            if skr04:
+                values["account"] = seed_data.SKR04_ACCOUNTS[values["account"]]
+            _category, created = Category.objects.get_or_create(
+                budget=budget, name=name, defaults=values
+            )
+            if not created:
+                # Seeded before positions and accounts existed: fill in what is still empty,
+                # never overwrite what someone has edited.
+                for field in ("position", "account"):
+                    Category.objects.filter(budget=budget, name=name, **{field: ""}).update(
+                        **{field: values[field]}
+                    )
         return budget
+
+    def seed_datev_settings(self) -> None:
+        if DatevSettings.objects.exists():
+            return
+        DatevSettings.objects.create(**seed_data.DEMO_DATEV_SETTINGS)
+        self.stdout.write("DATEV-Einstellungen: Demo-Mandant 29098/55003 angelegt.")
 
     def seed_users(self) -> dict:
         User = get_user_model()
