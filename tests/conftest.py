@@ -10,6 +10,23 @@ from .append_only import install_test_flush, uninstall_test_flush
 from .factories import BudgetFactory, CategoryFactory, UserFactory
 
 
+def pytest_collection_modifyitems(items):
+    # A transactional test without serialized_rollback leaves the database flushed and refilled by
+    # post_migrate: the roles from the data migrations are gone and content types get new ids, so
+    # the next serialized test fails on a content-type clash depending on the order tests run in.
+    unsafe = [
+        item.nodeid
+        for item in items
+        if (marker := item.get_closest_marker("django_db"))
+        and marker.kwargs.get("transaction")
+        and not marker.kwargs.get("serialized_rollback")
+    ]
+    if unsafe:
+        raise pytest.UsageError(
+            "Transactional tests need serialized_rollback=True: " + ", ".join(unsafe)
+        )
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _flush_past_append_only_triggers():
     # Transactional tests empty the tables afterwards; see tests/append_only.py.

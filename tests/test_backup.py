@@ -315,7 +315,7 @@ def test_backup_refuses_missing_receipt_files_unless_asked(book, category, setti
 # --- a consistent snapshot while the app keeps booking -----------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_booking_during_the_backup_is_either_wholly_in_it_or_not_at_all(tmp_path, monkeypatch):
     treasurer = UserFactory(username="nebenher", role="treasurer")
     budget = BudgetFactory(cap=Decimal("1000.00"))

@@ -88,7 +88,13 @@ def parse_po(path):
     """A tiny .po reader: a list of entries with their flags, msgid(s) and msgstr(s)."""
     entries = []
     for block in path.read_text(encoding="utf-8").strip().split("\n\n"):
-        entry = {"flags": set(), "msgid": None, "msgid_plural": None, "msgstr": {}}
+        entry = {
+            "flags": set(),
+            "msgctxt": None,
+            "msgid": None,
+            "msgid_plural": None,
+            "msgstr": {},
+        }
         key = None
         for line in block.splitlines():
             if line.startswith("#,"):
@@ -109,7 +115,7 @@ def parse_po(path):
                     key = ("msgstr", int(match.group(1) or 0))
                     entry["msgstr"][key[1]] = value
                 else:
-                    assert keyword in ("msgid", "msgid_plural"), line
+                    assert keyword in ("msgctxt", "msgid", "msgid_plural"), line
                     key = (keyword, None)
                     entry[keyword] = value
         entries.append(entry)
@@ -163,9 +169,17 @@ def test_compiled_catalogue_matches_the_po_file(po_entries):
     with (LC_MESSAGES / "django.mo").open("rb") as mo:
         compiled = gettext.GNUTranslations(mo)
     for entry in po_entries[1:]:
+        context = entry["msgctxt"]
         if entry["msgid_plural"] is None:
-            assert compiled.gettext(entry["msgid"]) == entry["msgstr"][0]
+            if context is None:
+                got = compiled.gettext(entry["msgid"])
+            else:
+                got = compiled.pgettext(context, entry["msgid"])
+            assert got == entry["msgstr"][0]
         else:
             for n, index in ((1, 0), (2, 1)):
-                got = compiled.ngettext(entry["msgid"], entry["msgid_plural"], n)
+                if context is None:
+                    got = compiled.ngettext(entry["msgid"], entry["msgid_plural"], n)
+                else:
+                    got = compiled.npgettext(context, entry["msgid"], entry["msgid_plural"], n)
                 assert got == entry["msgstr"][index]
