@@ -258,9 +258,26 @@ class Claim(models.Model):
         return state in self.TRANSITIONS[self.State(self.state)]
 
 
-class ClaimEvent(models.Model):
-    """One step in a claim's life: who did what when. Append-only."""
+class LifeEvent(models.Model):
+    """One step in the life of a claim or an order: who did what when. Append-only (triggers)."""
 
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("von")
+    )
+    at = models.DateTimeField(_("am"), auto_now_add=True)
+    note = models.CharField(_("Notiz"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError(f"{type(self).__name__} rows are never changed.")
+        super().save(*args, **kwargs)
+
+
+class ClaimEvent(LifeEvent):
     class Action(models.TextChoices):
         SUBMITTED = "submitted", _("eingereicht")
         FIRST_APPROVAL = "first_approval", _("erste Freigabe")
@@ -273,24 +290,13 @@ class ClaimEvent(models.Model):
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("Schritt"), max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("von")
-    )
-    at = models.DateTimeField(_("am"), auto_now_add=True)
-    note = models.CharField(_("Notiz"), max_length=500, blank=True)
 
-    class Meta:
+    class Meta(LifeEvent.Meta):
         verbose_name = _("Schritt einer Erstattung")
         verbose_name_plural = _("Schritte von Erstattungen")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.claim_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("A claim's history is never changed.")
-        super().save(*args, **kwargs)
 
 
 class OrderQuerySet(models.QuerySet):
@@ -387,7 +393,7 @@ class Order(models.Model):
         return self.state in (self.State.AWAITING_APPROVAL, self.State.OPEN)
 
 
-class OrderEvent(models.Model):
+class OrderEvent(LifeEvent):
     class Action(models.TextChoices):
         ORDERED = "ordered", _("bestellt")
         APPROVED = "approved", _("zweite Freigabe")
@@ -396,24 +402,13 @@ class OrderEvent(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("Schritt"), max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("von")
-    )
-    at = models.DateTimeField(_("am"), auto_now_add=True)
-    note = models.CharField(_("Notiz"), max_length=500, blank=True)
 
-    class Meta:
+    class Meta(LifeEvent.Meta):
         verbose_name = _("Schritt einer Bestellung")
         verbose_name_plural = _("Schritte von Bestellungen")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.order_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("An order's history is never changed.")
-        super().save(*args, **kwargs)
 
 
 class PayoutAccount(models.Model):
