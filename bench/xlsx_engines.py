@@ -1,5 +1,6 @@
 """How fast can the Excel export be written: openpyxl's write-only mode, xlsxwriter's
-constant_memory mode, and the app's own row-by-row writer (``budget.xlsx``)? All three write the
+constant_memory mode, and the app's own row-by-row writer (``budget.reports.xlsx``)? All three write
+the
 same workbook from the big budget (100,000 expenses) of the ``make bench`` database, each in a
 fresh process; the script prints time and peak memory.
 
@@ -30,7 +31,7 @@ from openpyxl.utils import get_column_letter
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dashboard  # noqa: E402  (bench/dashboard.py: the same database set-up)
 
-exports = None  # budget.exports, once Django is set up
+exports = None  # budget.reports.exports, once Django is set up
 ENGINES = ["openpyxl", "xlsxwriter", "app"]
 
 
@@ -256,8 +257,8 @@ def write_xlsxwriter(budget, categories, target) -> None:
 
 
 def child(engine: str, budget_id: int) -> None:
-    from budget import reports
     from budget.models import Budget
+    from budget.reports import dashboard as reports
 
     budget = Budget.objects.get(pk=budget_id)
     categories = reports.category_lines(budget)
@@ -286,7 +287,7 @@ def main() -> int:
     parser.add_argument("--budget", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     dashboard.configure(fresh=False)
-    from budget import exports as module
+    from budget.reports import exports as module
 
     exports = module
     if args.engine:

@@ -53,7 +53,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Count, Q, Sum
 
-from .money import cents
+from budget.money import cents
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -168,7 +168,7 @@ def sha256_of(path: Path) -> str:
 
 def budget_totals() -> dict[str, dict]:
     """Per budget: the stored running totals and the same figures recomputed from the ledger."""
-    from .models import Budget
+    from budget.models import Budget
 
     valid = Q(expenses__reversal__isnull=True)
     rows = (

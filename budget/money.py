@@ -5,6 +5,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from django.utils.formats import number_format
 
 ZERO = Decimal("0.00")
+
+# Every money column: ``models.DecimalField(**MONEY)``.
+MONEY = {"max_digits": 12, "decimal_places": 2}
 CENT = Decimal("0.01")
 
 

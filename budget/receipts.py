@@ -22,7 +22,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from .models import private_storage
+from budget.models import private_storage
 
 try:  # HEIC support is optional at runtime but installed by default (pyproject).
     import pillow_heif

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from .models import Budget, Expense, ReceiptAttachment, Reversal
+from budget.models import Budget, Expense, ReceiptAttachment, Reversal
 
 
 def last_booking(budget: Budget) -> datetime.datetime | None:

@@ -15,7 +15,7 @@ VIEW = [
     "view_datevsettings",
     "view_historicaldatevsettings",
 ]
-# Claims, orders and payouts (budget.claims_models); the same lists are in migration 0007.
+# Claims, orders and payouts (budget.models); the same lists are in migration 0007.
 CLAIMS_VIEW = [
     "view_claim",
     "view_claimevent",

@@ -15,7 +15,7 @@ import warnings
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from . import receipts  # noqa: F401  (registers the HEIC opener with Pillow)
+from budget import receipts  # noqa: F401  (registers the HEIC opener with Pillow)
 
 SMALL = 96  # list rows
 LARGE = 640  # expense page, refused booking form

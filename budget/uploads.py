@@ -17,8 +17,8 @@ import uuid
 from django.core.files import File
 from django.utils import timezone
 
-from . import receipts, thumbnails
-from .models import PendingReceipt
+from budget import receipts, thumbnails
+from budget.models import PendingReceipt
 
 PENDING_RECEIPT_HOURS = 24
 

@@ -24,6 +24,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from budget.exceptions import InvalidExpense
+from budget.money import cents
+
 MAX_AMOUNT = Decimal("9999999999.99")  # what DecimalField(max_digits=12, decimal_places=2) holds
 
 FORBIDDEN_IN_TEXT = re.compile(
@@ -107,3 +110,43 @@ def parse_amount(raw: str) -> Decimal:
     if value > MAX_AMOUNT:
         raise ValidationError(_("Der Betrag ist zu groß."), code="max_value")
     return value.quantize(Decimal("0.01"))
+
+
+# --- The same rules inside the services --------------------------------------------------------
+# A form has already parsed its input; the services check again what they are given (the admin,
+# a command or a test may call them directly) and refuse with an ``InvalidExpense`` naming the
+# field, so that the view can put the message under it.
+
+
+def check_amount(amount) -> Decimal:
+    """``amount`` as cents if it is a positive ``Decimal`` the ledger can hold; else refuse."""
+    if not isinstance(amount, Decimal):
+        raise InvalidExpense("amount", _("Bitte einen Betrag in Euro angeben."))
+    if not amount.is_finite():
+        raise InvalidExpense("amount", _("Bitte einen gültigen Betrag angeben."))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidExpense("amount", _("Der Betrag darf höchstens zwei Nachkommastellen haben."))
+    if amount <= 0:
+        raise InvalidExpense("amount", _("Der Betrag muss größer als 0 sein."))
+    if amount > MAX_AMOUNT:
+        raise InvalidExpense("amount", _("Der Betrag ist zu groß."))
+    return cents(amount)
+
+
+def check_text(field_name: str, value: str, max_length: int, label: str) -> str:
+    """``value`` stripped, if it is not empty, has no forbidden characters and fits; else refuse
+    with a message that names the field by its ``label``."""
+    value = (value or "").strip()
+    if not value:
+        raise InvalidExpense(field_name, _("%(label)s fehlt.") % {"label": label})
+    if has_forbidden_characters(value):
+        raise InvalidExpense(
+            field_name, _("%(label)s enthält unzulässige Steuerzeichen.") % {"label": label}
+        )
+    if len(value) > max_length:
+        raise InvalidExpense(
+            field_name,
+            _("%(label)s ist zu lang (höchstens %(max)s Zeichen).")
+            % {"label": label, "max": max_length},
+        )
+    return value

@@ -170,8 +170,8 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "budget.accounts.locked_out"
-AXES_CLIENT_IP_CALLABLE = "budget.accounts.client_ip"
+AXES_LOCKOUT_CALLABLE = "budget.views.accounts.locked_out"
+AXES_CLIENT_IP_CALLABLE = "budget.views.accounts.client_ip"
 # The client address is REMOTE_ADDR. Behind a reverse proxy name the header the proxy overwrites
 # with the real address (nginx: proxy_set_header X-Real-IP $remote_addr;), e.g. X-Real-IP.
 # Never set this without such a proxy in front: a client could then pick its own address.
@@ -310,7 +310,7 @@ def _email_from_url(url: str) -> dict:
 
 
 # Mail is only used for password reset. Without a mail server the reset pages answer 404 and the
-# login page offers no link (budget.accounts); under DEBUG mails go to the console.
+# login page offers no link (budget.views.accounts); under DEBUG mails go to the console.
 if env_str("EMAIL_URL"):
     globals().update(_email_from_url(env_str("EMAIL_URL")))
     MAIL_CONFIGURED = True

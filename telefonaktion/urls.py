@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from budget import accounts, health
+from budget.views import accounts, health
 
 accounts_patterns = [
     path("login/", accounts.LoginView.as_view(), name="login"),

@@ -1,9 +1,8 @@
 import datetime
 from decimal import Decimal
 
-from budget.claims import submit_claim
-
-from .helpers import image_upload
+from budget.services.claims import submit_claim
+from tests.helpers import image_upload
 
 IBAN = "DE89370400440532013000"
 IBAN_2 = "DE02120300000000202051"

@@ -5,9 +5,8 @@ import pytest
 
 from budget.models import Category
 from budget.services import record_expense
-
-from .append_only import install_test_flush, uninstall_test_flush
-from .factories import BudgetFactory, CategoryFactory, UserFactory
+from tests.append_only import install_test_flush, uninstall_test_flush
+from tests.factories import BudgetFactory, CategoryFactory, UserFactory
 
 
 def pytest_collection_modifyitems(items):

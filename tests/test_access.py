@@ -19,10 +19,9 @@ from django.urls import URLPattern, URLResolver, reverse
 
 from budget import uploads
 from budget import urls as budget_urls
-from budget.datev_settings import DatevSettings
 from budget.models import Category, ResolutionAttachment
-
-from .helpers import MINIMAL_PDF, assert_login_required, image_upload
+from budget.models.datev import DatevSettings
+from tests.helpers import MINIMAL_PDF, assert_login_required, image_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from budget.models import Budget, Expense, Reversal
-
-from .helpers import files_under, fresh_key, pdf_upload
+from tests.helpers import files_under, fresh_key, pdf_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from django.db import IntegrityError, connection, transaction
 
 from budget.models import Budget, Category, DailySpending, Expense, Reversal
 from budget.services import reverse_expense
-
-from .append_only import append_only_triggers
+from tests.append_only import append_only_triggers
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,8 @@ from django.urls import reverse
 
 from budget.models import Budget, Category, Resolution
 from budget.services import reverse_expense
-
-from .factories import UserFactory
-from .helpers import assert_login_required
+from tests.factories import UserFactory
+from tests.helpers import assert_login_required
 
 pytestmark = pytest.mark.django_db
 
@@ -241,7 +240,7 @@ def test_history_page_costs_the_same_queries_however_many_changes(
 
 
 def test_closing_and_reopening_are_in_the_budget_history(client, director, superuser, budget):
-    from budget.closing import close_budget, reopen_budget
+    from budget.services.closing import close_budget, reopen_budget
 
     close_budget(budget=budget, closed_by=director, note="Verwendungsnachweis geprüft")
     closed = budget.history.latest()

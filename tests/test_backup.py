@@ -24,14 +24,14 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 
-from budget import backup, reports
+from budget import backup
 from budget.backup import BackupError
-from budget.late_receipts import attach_receipt
 from budget.models import Budget, Expense, ReceiptAttachment, Reversal
+from budget.reports import dashboard as reports
 from budget.services import record_expense, reverse_expense
-
-from .factories import BudgetFactory, CategoryFactory, UserFactory
-from .helpers import files_under, image_upload, pdf_upload
+from budget.services.late_receipts import attach_receipt
+from tests.factories import BudgetFactory, CategoryFactory, UserFactory
+from tests.helpers import files_under, image_upload, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -416,7 +416,7 @@ import hashlib, json
 from pathlib import Path
 from django.conf import settings
 from django.db import connection
-from budget import reports
+from budget.reports import dashboard as reports
 from budget.models import Budget, Expense
 media = Path(settings.MEDIA_ROOT)
 budgets = Budget.objects.with_resolution().order_by("pk")

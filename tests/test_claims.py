@@ -7,12 +7,12 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 
-from budget import claims, services
+from budget import exceptions
 from budget.models import Budget, Category, Claim, ClaimEvent, Expense
-
-from .claim_helpers import IBAN, claim
-from .factories import UserFactory
-from .helpers import files_under
+from budget.services import claims
+from tests.claim_helpers import IBAN, claim
+from tests.factories import UserFactory
+from tests.helpers import files_under
 
 
 def reload(obj):
@@ -50,7 +50,7 @@ def test_claim_exactly_at_what_is_available_passes(claims_budget, category, help
 def test_claim_one_cent_over_is_refused_with_the_figures(claims_budget, category, helper, book):
     book(category, "2000.00")
     claim(claims_budget, category, helper, "300.00")
-    with pytest.raises(services.CapExceeded) as refused:
+    with pytest.raises(exceptions.CapExceeded) as refused:
         claim(claims_budget, category, helper, "200.01")
     assert refused.value.message == (
         "Das würde das Budget um 0,01\xa0€ überschreiten. Noch verfügbar: 200,00\xa0€ "
@@ -63,22 +63,22 @@ def test_claim_one_cent_over_is_refused_with_the_figures(claims_budget, category
 def test_a_booking_counts_what_claims_reserve(claims_budget, category, helper, book):
     claim(claims_budget, category, helper, "500.00")
     book(category, "2000.00")  # exactly what is left
-    with pytest.raises(services.CapExceeded, match="500,00\xa0€ sind für offene"):
+    with pytest.raises(exceptions.CapExceeded, match="500,00\xa0€ sind für offene"):
         book(category, "0.01")
 
 
 def test_reserved_pieces_count_against_the_quantity_cap(claims_budget, headsets, helper, book):
     book(headsets, "100.00", quantity=10)
     claim(claims_budget, headsets, helper, "50.00", quantity=5)
-    with pytest.raises(services.QuantityCapExceeded) as refused:
+    with pytest.raises(exceptions.QuantityCapExceeded) as refused:
         book(headsets, "10.00", quantity=1)
     assert "Noch möglich: 0 Stück (5 Stück sind für offene" in refused.value.message
-    with pytest.raises(services.QuantityCapExceeded):
+    with pytest.raises(exceptions.QuantityCapExceeded):
         claim(claims_budget, headsets, helper, "10.00", quantity=1)
 
 
 def test_a_budget_that_takes_no_claims_refuses_them(budget, category, helper):
-    with pytest.raises(claims.ClaimsNotAccepted):
+    with pytest.raises(exceptions.ClaimsNotAccepted):
         claim(budget, category, helper)
     assert not Claim.objects.exists()
 
@@ -86,19 +86,19 @@ def test_a_budget_that_takes_no_claims_refuses_them(budget, category, helper):
 def test_a_closed_budget_refuses_claims(claims_budget, category, helper):
     claims_budget.is_closed = True
     claims_budget.save()
-    with pytest.raises(services.BudgetClosed):
+    with pytest.raises(exceptions.BudgetClosed):
         claim(claims_budget, category, helper)
 
 
 def test_an_expense_claim_needs_a_receipt(claims_budget, category, helper):
-    with pytest.raises(services.InvalidExpense) as refused:
+    with pytest.raises(exceptions.InvalidExpense) as refused:
         claim(claims_budget, category, helper, receipt=None)
     assert refused.value.field == "receipt"
 
 
 @pytest.mark.parametrize("iban", ["DE89370400440532013001", "DE8937040044", "kein iban", ""])
 def test_an_invalid_iban_is_refused(claims_budget, category, helper, iban):
-    with pytest.raises(services.InvalidExpense) as refused:
+    with pytest.raises(exceptions.InvalidExpense) as refused:
         claim(claims_budget, category, helper, iban=iban)
     assert refused.value.field == "iban"
 
@@ -111,7 +111,7 @@ def test_iban_is_stored_compact_with_the_bic_schwifty_knows(claims_budget, categ
 
 
 def test_a_refused_claim_keeps_no_file(claims_budget, category, helper, settings):
-    with pytest.raises(services.CapExceeded):
+    with pytest.raises(exceptions.CapExceeded):
         claim(claims_budget, category, helper, "2500.01")
     assert files_under(settings.MEDIA_ROOT) == []
 
@@ -121,7 +121,7 @@ def test_the_same_form_twice_submits_once(claims_budget, category, helper):
 
     key = uuid.uuid4()
     first = claim(claims_budget, category, helper, submission_key=key)
-    with pytest.raises(claims.AlreadySubmitted) as again:
+    with pytest.raises(exceptions.AlreadySubmitted) as again:
         claim(claims_budget, category, helper, submission_key=key)
     assert again.value.claim == first
     assert reload(claims_budget).reserved_claims == Decimal("20.00")
@@ -205,7 +205,7 @@ def test_approval_books_the_claim_and_turns_reservation_into_spending(
 
 def test_nobody_approves_their_own_claim(claims_budget, category, treasurer):
     c = claim(claims_budget, category, treasurer)
-    with pytest.raises(claims.OwnClaim):
+    with pytest.raises(exceptions.OwnClaim):
         claims.approve_claim(claim=c, approver=treasurer)
     assert reload(c).state == Claim.State.SUBMITTED
     assert not Expense.objects.exists()
@@ -230,7 +230,7 @@ def test_above_the_threshold_two_different_people_approve(
     assert c.state == Claim.State.SUBMITTED
     assert c.first_approved_by == treasurer
     assert not Expense.objects.exists()
-    with pytest.raises(claims.SameApprover):
+    with pytest.raises(exceptions.SameApprover):
         claims.approve_claim(claim=c, approver=treasurer)
     claims.approve_claim(claim=c, approver=director)
     c = reload(c)
@@ -254,7 +254,7 @@ def test_approval_checks_the_period_again_and_books_nothing_when_refused(
 ):
     c = claim(claims_budget, category, helper, "50.00")
     Budget.objects.filter(pk=claims_budget.pk).update(starts_on=datetime.date(2024, 2, 1))
-    with pytest.raises(services.OutsideBudgetPeriod):
+    with pytest.raises(exceptions.OutsideBudgetPeriod):
         claims.approve_claim(claim=c, approver=treasurer)
     assert reload(c).state == Claim.State.SUBMITTED
     assert reload(claims_budget).reserved_claims == Decimal("50.00")  # still reserved
@@ -277,7 +277,7 @@ def test_rejection_releases_the_reservation_and_keeps_the_reason(
 
 def test_a_rejection_needs_a_reason(claims_budget, category, helper, treasurer):
     c = claim(claims_budget, category, helper)
-    with pytest.raises(services.InvalidExpense):
+    with pytest.raises(exceptions.InvalidExpense):
         claims.reject_claim(claim=c, actor=treasurer, reason="  ")
 
 
@@ -292,7 +292,7 @@ def test_withdrawal_by_the_submitter_releases(claims_budget, category, headsets,
 
 def test_only_the_submitter_withdraws(claims_budget, category, helper, treasurer):
     c = claim(claims_budget, category, helper)
-    with pytest.raises(claims.OwnClaim):
+    with pytest.raises(exceptions.OwnClaim):
         claims.withdraw_claim(claim=c, actor=treasurer)
 
 
@@ -323,7 +323,7 @@ def test_state_changes_only_along_the_arrows(
     steps[first]()
     state = reload(c).state
     budget = reload(claims_budget)
-    with pytest.raises(claims.WrongState):
+    with pytest.raises(exceptions.WrongState):
         steps[then]()
     assert reload(c).state == state
     after = reload(claims_budget)
@@ -335,7 +335,7 @@ def test_waiver_closes_an_approved_claim_and_the_cost_stays_booked(
     claims_budget, category, helper, treasurer
 ):
     c = claim(claims_budget, category, helper, "64.00")
-    with pytest.raises(claims.WrongState):
+    with pytest.raises(exceptions.WrongState):
         claims.waive_claim(claim=c, actor=helper)  # not approved yet
     claims.approve_claim(claim=c, approver=treasurer)
     claims.waive_claim(claim=c, actor=helper)
@@ -400,7 +400,7 @@ def test_verify_totals_recomputes_the_reservations(claims_budget, headsets, help
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
-    from budget import orders
+    from budget.services import orders
 
     claim(claims_budget, headsets, helper, "30.00", quantity=2)
     orders.record_order(
@@ -451,10 +451,10 @@ def test_a_refused_claim_removes_the_file_it_stored(
     claims_budget, category, helper, settings, monkeypatch
 ):
     def refuse(*args, **kwargs):
-        raise services.LedgerInconsistent()
+        raise exceptions.LedgerInconsistent()
 
     monkeypatch.setattr(claims, "_reserve", refuse)  # fails after the file was written
-    with pytest.raises(services.LedgerInconsistent):
+    with pytest.raises(exceptions.LedgerInconsistent):
         claim(claims_budget, category, helper)
     assert files_under(settings.MEDIA_ROOT) == []
     assert not Claim.objects.exists()

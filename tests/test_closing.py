@@ -8,11 +8,16 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from budget.closing import BudgetAlreadyClosed, BudgetNotClosed, close_budget, reopen_budget
+from budget.exceptions import BudgetClosed, InvalidExpense
 from budget.models import Budget, Category, Expense, Reversal
-from budget.services import BudgetClosed, InvalidExpense, reverse_expense
-
-from .helpers import assert_login_required, fresh_key
+from budget.services import reverse_expense
+from budget.services.closing import (
+    BudgetAlreadyClosed,
+    BudgetNotClosed,
+    close_budget,
+    reopen_budget,
+)
+from tests.helpers import assert_login_required, fresh_key
 
 pytestmark = pytest.mark.django_db
 
@@ -266,7 +271,7 @@ def test_the_admin_shows_a_closed_budget_but_does_not_change_it(
 def test_the_resolution_page_of_the_admin_cannot_change_a_closed_budget(budget, director):
     from django.forms import modelform_factory
 
-    from budget.admin import ClosedBudgetStaysAsItIs
+    from budget.admin.ledger import ClosedBudgetStaysAsItIs
 
     close_budget(budget=budget, closed_by=director, note=NOTE)
     budget.refresh_from_db()

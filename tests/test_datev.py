@@ -11,12 +11,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from budget import datev
-from budget.datev_settings import DatevSettings
 from budget.models import Category
+from budget.models.datev import DatevSettings
+from budget.reports import datev
 from budget.services import reverse_expense
-
-from .factories import BudgetFactory, CategoryFactory
+from tests.factories import BudgetFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +64,7 @@ def parse(content: bytes) -> list[list[str]]:
 def extf_findings(content: bytes) -> list[str]:
     """An independent reading of the public format description (DATEV-Format, EXTF 700,
     Buchungsstapel 13): what DATEV's import would refuse. Written against the description, not
-    against budget.datev, so the two can disagree."""
+    against budget.reports.datev, so the two can disagree."""
     findings = []
     try:
         decoded = content.decode("cp1252")
@@ -493,7 +492,7 @@ def test_the_admin_offers_no_second_row_and_no_delete(admin_client, settings_row
 
 
 def test_the_auditor_cannot_change_the_settings(client, settings_row):
-    from .factories import UserFactory
+    from tests.factories import UserFactory
 
     auditor = UserFactory(username="revision", role="auditor", is_staff=True)
     client.force_login(auditor)

@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 
 from budget.services import reverse_expense
-
-from .helpers import assert_login_required
+from tests.helpers import assert_login_required
 
 EXPORTS = ["budget:budget_export_csv", "budget:budget_export_xlsx"]
 TRICKY_PAYEE = 'Müller; "Der Bäcker"\nFiliale Erfurt'

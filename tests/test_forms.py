@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from budget.forms import parse_amount
+from budget.forms.expenses import parse_amount
 
 
 @pytest.mark.parametrize(

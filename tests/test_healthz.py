@@ -4,7 +4,7 @@ the failing part otherwise."""
 import pytest
 from django.db import DatabaseError
 
-from budget import health
+from budget.views import health
 
 
 def test_up(client, db, settings):

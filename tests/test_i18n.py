@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from budget.models import Expense
-
-from .helpers import fresh_key
+from tests.helpers import fresh_key
 
 pytestmark = pytest.mark.django_db
 

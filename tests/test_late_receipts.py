@@ -7,13 +7,13 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from budget.exports import csv_chunks
-from budget.late_receipts import ReceiptAlreadyPresent, attach_receipt
+from budget.exceptions import BudgetClosed, InvalidExpense
 from budget.models import Budget, Expense, ReceiptAttachment
-from budget.services import BudgetClosed, InvalidExpense, reverse_expense
-
-from .append_only import append_only_triggers
-from .helpers import MINIMAL_PDF, files_under, image_upload, pdf_upload
+from budget.reports.exports import csv_chunks
+from budget.services import reverse_expense
+from budget.services.late_receipts import ReceiptAlreadyPresent, attach_receipt
+from tests.append_only import append_only_triggers
+from tests.helpers import MINIMAL_PDF, files_under, image_upload, pdf_upload
 
 pytestmark = pytest.mark.django_db
 

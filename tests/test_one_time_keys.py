@@ -9,16 +9,11 @@ from django.contrib.admin.models import LogEntry
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from budget.exceptions import AlreadyBooked, AlreadyReversed, ReversalAlreadyBooked
 from budget.models import Budget, Category, Expense, Reversal
-from budget.services import (
-    AlreadyBooked,
-    AlreadyReversed,
-    ReversalAlreadyBooked,
-    reverse_expense,
-)
-
-from .factories import BudgetFactory, CategoryFactory
-from .helpers import files_under, fresh_key, pdf_upload
+from budget.services import reverse_expense
+from tests.factories import BudgetFactory, CategoryFactory
+from tests.helpers import files_under, fresh_key, pdf_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from budget import claims, orders, services
+from budget import exceptions
 from budget.models import Budget, Expense, Order
-
-from .claim_helpers import claim
-from .helpers import fresh_key, pdf_upload
+from budget.services import orders
+from tests.claim_helpers import claim
+from tests.helpers import fresh_key, pdf_upload
 
 
 def reload(obj):
@@ -49,19 +49,19 @@ def test_fifteen_headsets_ordered_means_no_sixteenth(budget, headsets, treasurer
     assert o.state == Order.State.OPEN
     assert reload(headsets).reserved_quantity == 15
     assert reload(budget).reserved_orders == Decimal("735.00")
-    with pytest.raises(services.QuantityCapExceeded):
+    with pytest.raises(exceptions.QuantityCapExceeded):
         book(headsets, "10.00", quantity=1)
-    with pytest.raises(services.QuantityCapExceeded):
+    with pytest.raises(exceptions.QuantityCapExceeded):
         order(budget, headsets, treasurer, "10.00", quantity=1)
     budget.accepts_claims = True
     budget.save()
-    with pytest.raises(services.QuantityCapExceeded):
+    with pytest.raises(exceptions.QuantityCapExceeded):
         claim(budget, headsets, helper, "10.00", quantity=1)
 
 
 def test_an_order_exactly_at_the_cap_passes_one_cent_over_fails(budget, category, treasurer):
     order(budget, category, treasurer, "2000.00")
-    with pytest.raises(services.CapExceeded) as refused:
+    with pytest.raises(exceptions.CapExceeded) as refused:
         order(budget, category, treasurer, "500.01")
     assert "Noch verfügbar: 500,00\xa0€ (2.000,00\xa0€ sind für offene" in refused.value.message
     order(budget, category, treasurer, "500.00")
@@ -73,7 +73,7 @@ def test_claims_and_orders_share_what_is_available(budget, category, treasurer, 
     budget.save()
     order(budget, category, treasurer, "2000.00")
     claim(budget, category, helper, "500.00")
-    with pytest.raises(services.CapExceeded):
+    with pytest.raises(exceptions.CapExceeded):
         claim(budget, category, helper, "0.01")
 
 
@@ -94,7 +94,7 @@ def test_booking_the_invoice_uses_the_real_figures_and_settles_the_order(
 
 def test_the_invoice_is_checked_against_the_caps_on_its_real_figures(budget, category, treasurer):
     o = order(budget, category, treasurer, "2400.00")
-    with pytest.raises(services.CapExceeded):
+    with pytest.raises(exceptions.CapExceeded):
         book(o, treasurer, "2500.01")
     o = reload(o)
     assert o.state == Order.State.OPEN  # nothing changed, still reserved
@@ -110,18 +110,18 @@ def test_cancel_releases(budget, headsets, treasurer):
     assert reload(o).state == Order.State.CANCELLED
     assert reload(budget).reserved_orders == Decimal("0.00")
     assert reload(headsets).reserved_quantity == 0
-    with pytest.raises(claims.WrongState):
+    with pytest.raises(exceptions.WrongState):
         book(o, treasurer, "100.00", quantity=2)
-    with pytest.raises(claims.WrongState):
+    with pytest.raises(exceptions.WrongState):
         orders.cancel_order(order=o, actor=treasurer, reason="nochmal")
 
 
 def test_a_booked_order_cannot_be_cancelled_or_booked_again(budget, category, treasurer):
     o = order(budget, category, treasurer)
     book(o, treasurer, "90.00")
-    with pytest.raises(claims.WrongState):
+    with pytest.raises(exceptions.WrongState):
         orders.cancel_order(order=o, actor=treasurer, reason="zu spät")
-    with pytest.raises(claims.WrongState):
+    with pytest.raises(exceptions.WrongState):
         book(o, treasurer, "90.00")
     assert Expense.objects.count() == 1
 
@@ -131,9 +131,9 @@ def test_above_the_threshold_an_order_needs_a_second_person(budget, category, tr
     o = order(budget, category, treasurer, "500.01")
     assert o.state == Order.State.AWAITING_APPROVAL
     assert reload(budget).reserved_orders == Decimal("500.01")  # reserved at once
-    with pytest.raises(claims.WrongState):
+    with pytest.raises(exceptions.WrongState):
         book(o, treasurer, "500.01")
-    with pytest.raises(claims.SameApprover):
+    with pytest.raises(exceptions.SameApprover):
         orders.approve_order(order=o, approver=treasurer)
     orders.approve_order(order=o, approver=director)
     assert reload(o).state == Order.State.OPEN
@@ -145,7 +145,7 @@ def test_above_the_threshold_an_order_needs_a_second_person(budget, category, tr
 
 def test_a_closed_budget_refuses_orders(budget, category, treasurer):
     Budget.objects.filter(pk=budget.pk).update(is_closed=True)
-    with pytest.raises(services.BudgetClosed):
+    with pytest.raises(exceptions.BudgetClosed):
         order(budget, category, treasurer)
 
 
@@ -309,7 +309,7 @@ def test_exports_have_claims_and_orders_as_their_own_section_and_sheets(
 
 
 def test_the_statement_lists_paid_and_waived_claims(client, budget, category, treasurer, helper):
-    from budget import claims as service
+    from budget.services import claims as service
 
     budget.accepts_claims = True
     budget.save()

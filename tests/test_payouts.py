@@ -9,12 +9,12 @@ import xmlschema
 from django.core import mail
 from django.urls import reverse
 
-from budget import claims, payouts, services
+from budget import exceptions
 from budget.models import Claim, PayoutBatch
-
-from .claim_helpers import IBAN_2, claim
-from .factories import UserFactory
-from .helpers import fresh_key
+from budget.services import claims, payouts
+from tests.claim_helpers import IBAN_2, claim
+from tests.factories import UserFactory
+from tests.helpers import fresh_key
 
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
 DEBTOR_IBAN = "DE44500105175407324931"
@@ -45,12 +45,12 @@ def approved(claims_budget, category, helper, treasurer):
 
 
 def test_the_paying_account_is_validated(claims_budget, treasurer):
-    with pytest.raises(services.InvalidExpense) as refused:
+    with pytest.raises(exceptions.InvalidExpense) as refused:
         payouts.save_account(
             budget=claims_budget, account_holder="LV", iban="DE00123", bic="", user=treasurer
         )
     assert refused.value.field == "iban"
-    with pytest.raises(services.InvalidExpense) as refused:
+    with pytest.raises(exceptions.InvalidExpense) as refused:
         payouts.save_account(
             budget=claims_budget, account_holder="LV", iban=DEBTOR_IBAN, bic="XYZ", user=treasurer
         )
@@ -62,7 +62,7 @@ def test_a_batch_takes_every_payable_claim_once(claims_budget, account, approved
     assert batch.total == Decimal("113.00")
     assert batch.claim_count == 3
     assert set(batch.claims.all()) == set(approved)
-    with pytest.raises(payouts.NothingToPay):
+    with pytest.raises(exceptions.NothingToPay):
         payouts.create_batch(budget=claims_budget, created_by=treasurer)
 
 
@@ -71,7 +71,7 @@ def test_a_batch_of_chosen_claims(claims_budget, account, approved, treasurer):
         budget=claims_budget, created_by=treasurer, claim_ids=[approved[1].pk]
     )
     assert batch.total == Decimal("100.00")
-    with pytest.raises(payouts.NothingToPay):  # already in a batch
+    with pytest.raises(exceptions.NothingToPay):  # already in a batch
         payouts.create_batch(budget=claims_budget, created_by=treasurer, claim_ids=[approved[1].pk])
     rest = payouts.create_batch(budget=claims_budget, created_by=treasurer)
     assert rest.total == Decimal("13.00")
@@ -84,12 +84,12 @@ def test_waived_and_open_claims_are_not_paid(
     claim(claims_budget, category, helper, "5.00")  # still submitted
     batch = payouts.create_batch(budget=claims_budget, created_by=treasurer)
     assert batch.total == Decimal("100.66")
-    with pytest.raises(claims.WrongState):
+    with pytest.raises(exceptions.WrongState):
         claims.waive_claim(claim=approved[2], actor=helper)  # in a batch now
 
 
 def test_no_batch_without_an_account(claims_budget, approved, treasurer):
-    with pytest.raises(payouts.NoPayoutAccount):
+    with pytest.raises(exceptions.NoPayoutAccount):
         payouts.create_batch(budget=claims_budget, created_by=treasurer)
 
 
@@ -142,7 +142,7 @@ def test_marking_paid_pays_the_claims_and_tells_the_claimants(
         "zweite@example.org",
     ]
     assert "02.02.2024" in mail.outbox[0].body
-    with pytest.raises(claims.ClaimError):
+    with pytest.raises(exceptions.ClaimError):
         payouts.mark_paid(batch=batch, paid_on=datetime.date(2024, 2, 3), user=treasurer)
 
 

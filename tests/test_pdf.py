@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from budget.pdf import RefusingURLFetcher, html_to_pdf
+from budget.reports.pdf import RefusingURLFetcher, html_to_pdf
 
 
 @pytest.fixture
@@ -59,9 +59,10 @@ def test_relative_urls_resolve_against_the_app_and_are_refused(local_server):
 
 def test_importing_weasyprint_keeps_truncated_photos_refused():
     """WeasyPrint switches Pillow's LOAD_TRUNCATED_IMAGES on for the whole process on import;
-    budget.pdf switches it back, or receipts checked later in the worker would accept them."""
+    budget.reports.pdf switches it back, or receipts checked later in the worker would accept
+    them."""
     from PIL import ImageFile
 
-    import budget.pdf  # noqa: F401
+    import budget.reports.pdf  # noqa: F401
 
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from budget.models import Budget, Category
 from budget.positions import ExpensePosition
-
-from .factories import UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
+from budget.exceptions import BookingError
 from budget.models import Budget, Category, Expense
-from budget.services import BookingError, record_expense, reverse_expense
-
-from .factories import BudgetFactory, CategoryFactory, UserFactory
+from budget.services import record_expense, reverse_expense
+from tests.factories import BudgetFactory, CategoryFactory, UserFactory
 
 THREADS = 20
 

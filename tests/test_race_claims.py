@@ -8,14 +8,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from budget import claims
+from budget import exceptions
 from budget.models import Budget, Claim, Expense
-from budget.services import record_expense
-
-from .claim_helpers import IBAN
-from .factories import BudgetFactory, CategoryFactory, UserFactory
-from .helpers import image_upload
-from .test_race import run_concurrently
+from budget.services import claims, record_expense
+from tests.claim_helpers import IBAN
+from tests.factories import BudgetFactory, CategoryFactory, UserFactory
+from tests.helpers import image_upload
+from tests.test_race import run_concurrently
 
 HELPERS = 16
 
@@ -87,7 +86,7 @@ def test_two_simultaneous_approvals_book_the_claim_once():
     )
 
     assert len(results) == 1, f"{connection.vendor}: {len(results)} approvals booked"
-    assert isinstance(errors[0], claims.WrongState)
+    assert isinstance(errors[0], exceptions.WrongState)
     assert Expense.objects.filter(budget=budget).count() == 1
     budget = Budget.objects.get(pk=budget.pk)
     assert budget.spent == Decimal("99.99")

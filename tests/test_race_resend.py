@@ -14,11 +14,11 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
+from budget.exceptions import AlreadyBooked, ReversalAlreadyBooked
 from budget.models import Budget, Expense, Reversal
-from budget.services import AlreadyBooked, ReversalAlreadyBooked, record_expense, reverse_expense
-
-from .factories import BudgetFactory, CategoryFactory, UserFactory
-from .helpers import files_under, pdf_upload
+from budget.services import record_expense, reverse_expense
+from tests.factories import BudgetFactory, CategoryFactory, UserFactory
+from tests.helpers import files_under, pdf_upload
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -15,11 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from budget import receipts, services
+from budget import exceptions, receipts
+from budget.exceptions import InvalidExpense, ReceiptStorageFailed
 from budget.models import Budget, Expense, private_storage
-from budget.services import InvalidExpense, ReceiptStorageFailed
-
-from .helpers import MINIMAL_PDF, files_under, fresh_key, image_upload, pdf_upload
+from budget.services import booking
+from tests.helpers import MINIMAL_PDF, files_under, fresh_key, image_upload, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_failure_after_the_file_is_written_removes_that_file(
     def broken(*args, **kwargs):
         raise RuntimeError("injected")
 
-    monkeypatch.setattr(services, "_add_to_day", broken)
+    monkeypatch.setattr(booking, "_add_to_day", broken)
     # A file that happens to carry the upload's name must survive: only the generated path goes.
     bystander = settings.MEDIA_ROOT / "beleg.pdf"
     bystander.write_bytes(b"not ours")
@@ -97,7 +97,7 @@ def test_failure_of_the_commit_itself_removes_the_file(
         raise IntegrityError("injected at the insert")
 
     monkeypatch.setattr(Expense, "save", refuse)
-    with pytest.raises(services.LedgerInconsistent):
+    with pytest.raises(exceptions.LedgerInconsistent):
         book(category, "10.00", receipt=pdf_upload())
     assert_nothing_booked(budget, settings.MEDIA_ROOT)
 

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from budget import reports
 from budget.models import Budget
+from budget.reports import dashboard as reports
 from budget.services import reverse_expense
 
 D = Decimal

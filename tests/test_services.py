@@ -6,8 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from budget.models import Budget, Category, Expense, Reversal
-from budget.services import (
+from budget.exceptions import (
     AlreadyReversed,
     BudgetClosed,
     CapExceeded,
@@ -16,10 +15,10 @@ from budget.services import (
     OutsideBudgetPeriod,
     PlanExceeded,
     QuantityCapExceeded,
-    reverse_expense,
 )
-
-from .factories import BudgetFactory, CategoryFactory
+from budget.models import Budget, Category, Expense, Reversal
+from budget.services import reverse_expense
+from tests.factories import BudgetFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -240,7 +239,7 @@ def test_control_characters_are_refused(book, category, treasurer, text):
 
 
 def test_stored_receipt_extension_follows_the_content(book, category):
-    from .helpers import image_upload
+    from tests.helpers import image_upload
 
     upload = image_upload("PNG", "scan.txt")
     expense = book(category, "1.00", receipt=upload).expense

@@ -8,8 +8,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from budget import reports
 from budget.models import Budget
+from budget.reports import dashboard as reports
 from budget.services import reverse_expense
 
 pytestmark = pytest.mark.django_db

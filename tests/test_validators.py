@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from budget.exceptions import InvalidExpense
 from budget.models import Expense, Resolution, Reversal
-from budget.services import InvalidExpense, record_expense, reverse_expense
+from budget.services import record_expense, reverse_expense
 from budget.validators import no_control_characters, parse_amount
-
-from .helpers import fresh_key, pdf_upload
+from tests.helpers import fresh_key, pdf_upload
 
 NOT_AN_AMOUNT = "Bitte einen Betrag in Euro eingeben, z. B. 1.234,56 oder 12,50."
 

@@ -5,9 +5,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from budget.late_receipts import attach_receipt
-
-from .helpers import files_under, pdf_upload
+from budget.services.late_receipts import attach_receipt
+from tests.helpers import files_under, pdf_upload
 
 pytestmark = pytest.mark.django_db
 

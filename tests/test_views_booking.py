@@ -7,9 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from budget.models import Budget, Category, Expense, PendingReceipt
-
-from .factories import BudgetFactory, CategoryFactory
-from .helpers import assert_login_required, files_under, fresh_key, image_upload, pdf_upload
+from tests.factories import BudgetFactory, CategoryFactory
+from tests.helpers import assert_login_required, files_under, fresh_key, image_upload, pdf_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,9 @@ from PIL import Image
 
 from budget import uploads
 from budget.models import Expense, PendingReceipt
-
-from .factories import UserFactory
-from .helpers import files_under, image_upload, pdf_upload
-from .test_views_booking import form_data, url
+from tests.factories import UserFactory
+from tests.helpers import files_under, image_upload, pdf_upload
+from tests.test_views_booking import form_data, url
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,9 @@ import pytest
 from django.urls import reverse
 
 from budget.models import Claim, PendingReceipt
-
-from .claim_helpers import IBAN, claim
-from .factories import UserFactory
-from .helpers import assert_login_required, fresh_key, image_upload
+from tests.claim_helpers import IBAN, claim
+from tests.factories import UserFactory
+from tests.helpers import assert_login_required, fresh_key, image_upload
 
 
 def _post_data(category, **overrides):
@@ -256,7 +255,7 @@ def test_budget_claim_list_filters_by_state(
 ):
     a = claim(claims_budget, category, helper, description="Erste")
     claim(claims_budget, category, helper, description="Zweite")
-    from budget import claims as service
+    from budget.services import claims as service
 
     service.reject_claim(claim=a, actor=treasurer, reason="nein")
     for user in (treasurer, director):
@@ -284,7 +283,7 @@ def test_claim_list_costs_fixed_queries(
 def test_waiver_and_the_treasurers_list(
     client, helper, treasurer, director, claims_budget, category
 ):
-    from budget import claims as service
+    from budget.services import claims as service
 
     c = claim(claims_budget, category, helper, "45.00")
     service.approve_claim(claim=c, approver=treasurer)
@@ -302,7 +301,7 @@ def test_waiver_and_the_treasurers_list(
 
 
 def test_the_history_is_shown(client, helper, treasurer, claims_budget, category):
-    from budget import claims as service
+    from budget.services import claims as service
 
     c = claim(claims_budget, category, helper)
     service.approve_claim(claim=c, approver=treasurer)
@@ -327,7 +326,7 @@ def test_admin_shows_claims_read_only(client, superuser, helper, claims_budget, 
 def test_the_booked_expense_links_back_to_its_claim(
     client, helper, treasurer, claims_budget, category
 ):
-    from budget import claims as service
+    from budget.services import claims as service
 
     c = claim(claims_budget, category, helper)
     service.approve_claim(claim=c, approver=treasurer)

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from budget.models import Budget, Category, Resolution
 from budget.services import record_expense, reverse_expense
-
-from .helpers import assert_login_required
+from tests.helpers import assert_login_required
 
 
 def url(budget):

@@ -5,8 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from budget.models import ResolutionAttachment
-
-from .helpers import MINIMAL_PDF, assert_login_required
+from tests.helpers import MINIMAL_PDF, assert_login_required
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +61,7 @@ def test_attachment_is_a_private_download(client, director, attachment, settings
 
 
 def test_attachment_of_another_resolution_is_404(client, director, attachment):
-    from .factories import ResolutionFactory
+    from tests.factories import ResolutionFactory
 
     other = ResolutionFactory()
     client.force_login(director)

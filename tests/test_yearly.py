@@ -11,8 +11,7 @@ from openpyxl import load_workbook
 
 from budget.models import Budget, Category
 from budget.services import reverse_expense
-
-from .factories import BudgetFactory, CategoryFactory, ResolutionFactory
+from tests.factories import BudgetFactory, CategoryFactory, ResolutionFactory
 
 pytestmark = pytest.mark.django_db
 

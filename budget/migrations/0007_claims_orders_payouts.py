@@ -4,7 +4,7 @@ The permissions each role gets are listed here (not imported from budget.roles),
 migration does the same forever.
 """
 
-import budget.claims_models
+import budget.models
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.expressions
@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
                 ('km', models.DecimalField(blank=True, decimal_places=1, max_digits=7, null=True, verbose_name='Kilometer')),
                 ('vehicle', models.CharField(blank=True, choices=[('car', 'Pkw'), ('other', 'anderes Kraftfahrzeug (Motorrad, Moped)')], max_length=5, verbose_name='Fahrzeug')),
                 ('km_rate', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='Satz je km')),
-                ('receipt', models.FileField(blank=True, max_length=200, storage=budget.claims_models._private_storage, upload_to=budget.claims_models.claim_receipt_upload_to, verbose_name='Beleg')),
+                ('receipt', models.FileField(blank=True, max_length=200, storage=budget.models._private_storage, upload_to=budget.models.claim_receipt_upload_to, verbose_name='Beleg')),
                 ('receipt_original_name', models.CharField(blank=True, max_length=255, verbose_name='ursprünglicher Dateiname')),
                 ('receipt_content_type', models.CharField(blank=True, max_length=100, verbose_name='Dateityp')),
                 ('iban', models.CharField(max_length=34, verbose_name='IBAN')),

@@ -42,7 +42,7 @@ def bar(value):
 
 @register.filter
 def progress_level(budget):
-    """``ok``, ``warning`` or ``danger`` for a budget's bar (see budget.reports.progress_level)."""
-    from budget.reports import progress_level as level
+    """``ok``, ``warning`` or ``danger`` for a budget's bar (see ``reports.dashboard``)."""
+    from budget.reports.dashboard import progress_level as level
 
     return level(budget.spent, budget.cap)

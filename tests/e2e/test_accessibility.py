@@ -9,9 +9,8 @@ import pytest
 
 from budget.models import Expense
 from budget.services import reverse_expense
+from tests.e2e.helpers import PASSWORD, assert_no_sideways_scrolling
 from tests.helpers import image_upload
-
-from .helpers import PASSWORD, assert_no_sideways_scrolling
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

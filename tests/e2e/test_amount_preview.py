@@ -7,8 +7,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from budget.validators import parse_amount
-
-from .test_treasurer_flow import log_in
+from tests.e2e.test_treasurer_flow import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -7,8 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from budget.models import Claim
-
-from .helpers import assert_no_sideways_scrolling, log_in, photo_bytes
+from tests.e2e.helpers import assert_no_sideways_scrolling, log_in, photo_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

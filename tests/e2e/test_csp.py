@@ -9,9 +9,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from budget.models import Resolution
+from tests.e2e.conftest import watch_csp
 from tests.helpers import image_upload, pdf_upload
-
-from .conftest import watch_csp
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -4,7 +4,7 @@ shows the amount column on a 1366 × 768 desktop."""
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import assert_no_sideways_scrolling, log_in
+from tests.e2e.helpers import assert_no_sideways_scrolling, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -4,8 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from budget.services import reverse_expense
-
-from .helpers import assert_no_sideways_scrolling, assert_tap_targets, log_in
+from tests.e2e.helpers import assert_no_sideways_scrolling, assert_tap_targets, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -13,8 +13,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from budget.services import reverse_expense
-
-from .helpers import log_in, receipt_photo_bytes
+from tests.e2e.helpers import log_in, receipt_photo_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -7,9 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from budget.models import Expense
+from tests.e2e.test_treasurer_flow import log_in
 from tests.helpers import MINIMAL_PDF
-
-from .test_treasurer_flow import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

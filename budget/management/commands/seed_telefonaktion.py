@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from budget import seed_data
-from budget.datev_settings import DatevSettings
 from budget.models import Budget, Category, Resolution
+from budget.models.datev import DatevSettings
 from budget.roles import sync_roles
 from budget.services import record_expense
 

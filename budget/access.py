@@ -1,0 +1,137 @@
+"""Who may see and do what: one access helper per object, used by every view.
+
+Roles are the groups ``treasurer``, ``director``, ``auditor`` and ``helper`` (created by
+migrations); superusers may do everything. A logged-in user without a role may see nothing.
+
+* ``treasurer``: books, reverses, exports; sees every claim of a budget with the bank details,
+  approves, rejects, records orders, makes payouts.
+* ``director``: dashboard, exports, statement, closing; sees claims, orders and payouts read-only
+  (bank details masked) and may approve (the second approval, or the treasurer's own claim).
+* ``auditor``: holds the director's read permissions and nothing that changes data.
+* ``helper`` (Helfer*in): may submit claims to an open budget that accepts them and sees only
+  their own claims: 404 for anybody else's, 403 for the budget's lists.
+
+The ``get_*_for`` helpers answer 403 (``PermissionDenied``) to a user without the right and 404
+for an object that does not exist or lies outside the user's scope. Templates ask the same
+functions through ``can`` (``budget.context_processors``), never ``perms.budget.…`` directly.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from budget.models import Budget, Claim, Expense, Order, PayoutBatch
+
+VIEW = "budget.view_budget"
+BOOK = "budget.add_expense"
+REVERSE = "budget.add_reversal"
+EXPORT = "budget.export_budget"
+CLOSE = "budget.close_budget"  # directors; reopening is for superusers only
+
+
+def can_view(user) -> bool:
+    return user.is_authenticated and user.has_perm(VIEW)
+
+
+def can_book(user) -> bool:
+    return user.is_authenticated and user.has_perm(BOOK)
+
+
+def can_reverse(user) -> bool:
+    return user.is_authenticated and user.has_perm(REVERSE)
+
+
+def can_export(user) -> bool:
+    return user.is_authenticated and user.has_perm(EXPORT)
+
+
+def can_close(user) -> bool:
+    return user.is_authenticated and user.has_perm(CLOSE)
+
+
+def can_reopen(user) -> bool:
+    return user.is_authenticated and user.is_superuser
+
+
+def require(user, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied
+
+
+def get_budget_for(user, budget_id: int, perm: str = VIEW, queryset=None) -> Budget:
+    """The budget if ``user`` holds ``perm``; 403 without the role, 404 for an unknown id."""
+    require(user, perm)
+    return get_object_or_404(
+        queryset if queryset is not None else Budget.objects.with_resolution(), pk=budget_id
+    )
+
+
+def get_expense_for(user, budget: Budget, pk: int, perm: str = VIEW) -> Expense:
+    require(user, perm)
+    return get_object_or_404(Expense.objects.for_listing(), budget=budget, pk=pk)
+
+
+# --- Claims, orders, payouts ----------------------------------------------------------------------
+
+SUBMIT_CLAIM = "budget.add_claim"
+VIEW_CLAIMS = "budget.view_claim"
+APPROVE_CLAIM = "budget.approve_claim"
+ADD_ORDER = "budget.add_order"
+VIEW_ORDERS = "budget.view_order"
+APPROVE_ORDER = "budget.approve_order"
+ADD_PAYOUT = "budget.add_payoutbatch"
+VIEW_PAYOUTS = "budget.view_payoutbatch"
+CHANGE_ACCOUNT = "budget.change_payoutaccount"
+
+
+def can_submit(user) -> bool:
+    return user.is_authenticated and user.has_perm(SUBMIT_CLAIM)
+
+
+def can_see_claims(user) -> bool:
+    return user.is_authenticated and user.has_perm(VIEW_CLAIMS)
+
+
+def can_approve(user) -> bool:
+    return user.is_authenticated and user.has_perm(APPROVE_CLAIM)
+
+
+def can_pay(user) -> bool:
+    return user.is_authenticated and user.has_perm(ADD_PAYOUT)
+
+
+def sees_bank_details(user, claim: Claim) -> bool:
+    """Only the claimant and the treasurer see an IBAN in full; everybody else gets it masked."""
+    return claim.submitted_by_id == user.pk or can_pay(user)
+
+
+def get_claim_budget_for_submitter(user, budget_id: int) -> Budget:
+    require(user, SUBMIT_CLAIM)
+    return get_object_or_404(Budget.objects.with_resolution(), pk=budget_id)
+
+
+def get_claim_for(user, budget_id: int, pk: int) -> Claim:
+    """The claim for its submitter and for those who see all claims; 404 for everybody else
+    (a helper learns nothing about other people's claims, not even that they exist)."""
+    claim = get_object_or_404(
+        Claim.objects.select_related("budget__resolution", "category", "submitted_by"),
+        budget_id=budget_id,
+        pk=pk,
+    )
+    if claim.submitted_by_id != user.pk and not can_see_claims(user):
+        raise Http404
+    return claim
+
+
+def get_order_for(user, budget: Budget, pk: int, perm: str = VIEW_ORDERS) -> Order:
+    require(user, perm)
+    return get_object_or_404(
+        Order.objects.select_related("category", "created_by"), budget=budget, pk=pk
+    )
+
+
+def get_batch_for(user, budget: Budget, pk: int, perm: str = VIEW_PAYOUTS) -> PayoutBatch:
+    require(user, perm)
+    return get_object_or_404(PayoutBatch.objects.select_related("created_by"), budget=budget, pk=pk)
