@@ -1,8 +1,12 @@
-"""Headers and limits that hold for every response, so no view can forget them."""
+"""Headers, limits and the interface language that hold for every response, so no view can
+forget them."""
 
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.http import HttpResponse
-from django.utils.cache import patch_cache_control
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
 
@@ -52,3 +56,61 @@ def private_pages(get_response):
         return response
 
     return middleware
+
+
+def chosen_language(request, *, check_path=False):
+    """The language the user chose, else ``LANGUAGE_CODE`` (German); never Accept-Language.
+
+    Django's ``get_language_from_request`` falls back to the browser's Accept-Language, so an
+    English browser got English without anyone asking for it. Here only a choice counts: the
+    prefix of an ``i18n_patterns`` URL, or the cookie that ``set_language`` (the language menu in
+    base.html) writes.
+    """
+    if check_path:
+        language = translation.get_language_from_path(request.path_info)
+        if language is not None:
+            return language
+    try:
+        return translation.get_supported_language_variant(
+            request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        )
+    except LookupError:  # no cookie, or a language we do not offer
+        return settings.LANGUAGE_CODE
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """``LocaleMiddleware`` that speaks German until the user switches (see ``chosen_language``).
+
+    ``process_request`` is Django's with ``chosen_language`` in place of
+    ``get_language_from_request``; ``process_response`` keeps Django's ``Content-Language`` and
+    the ``i18n_patterns`` redirect, and says the page varies with the cookie, not Accept-Language.
+    """
+
+    def process_request(self, request):
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        i18n_patterns_used, prefixed_default_language = is_language_prefix_patterns_used(urlconf)
+        language = chosen_language(request, check_path=i18n_patterns_used)
+        language_from_path = translation.get_language_from_path(request.path_info)
+        if not language_from_path and i18n_patterns_used and not prefixed_default_language:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        # Django adds "Vary: Accept-Language"; the page no longer depends on it, and a cache that
+        # keyed on it would keep one copy per browser language for nothing.
+        if response.has_header("Vary"):
+            kept = [
+                header
+                for header in cc_delim_re.split(response.headers["Vary"])
+                if header and header.lower() != "accept-language"
+            ]
+            del response.headers["Vary"]
+            if kept:
+                response.headers["Vary"] = ", ".join(kept)
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        i18n_patterns_used, _prefixed = is_language_prefix_patterns_used(urlconf)
+        if not (i18n_patterns_used and translation.get_language_from_path(request.path_info)):
+            patch_vary_headers(response, ("Cookie",))
+        return response

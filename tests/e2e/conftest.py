@@ -70,8 +70,8 @@ def watch_csp(context):
     return violations
 
 
-def _new_page(browser, **options):
-    context = browser.new_context(locale="de-DE", **options)
+def _new_page(browser, locale="de-DE", **options):
+    context = browser.new_context(locale=locale, **options)
     violations = watch_csp(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -98,6 +98,17 @@ def phone(browser):
 def desktop(browser):
     """A 1366 × 768 desktop screen, German. The test fails on any CSP violation on any page."""
     context, page, violations = _new_page(browser, viewport={"width": 1366, "height": 768})
+    yield page
+    context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def english_desktop(browser):
+    """The desktop screen of a browser set to English (Accept-Language: en-US)."""
+    context, page, violations = _new_page(
+        browser, locale="en-US", viewport={"width": 1366, "height": 768}
+    )
     yield page
     context.close()
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
