@@ -29,6 +29,9 @@ BOOK = "budget.add_expense"
 REVERSE = "budget.add_reversal"
 EXPORT = "budget.export_budget"
 CLOSE = "budget.close_budget"  # directors; reopening is for superusers only
+VIEW_EXPENSE = "budget.view_expense"
+CHANGE_RESOLUTION = "budget.change_resolution"
+CHANGE_CATEGORY = "budget.change_category"
 
 
 def can_view(user) -> bool:
@@ -53,6 +56,20 @@ def can_close(user) -> bool:
 
 def can_reopen(user) -> bool:
     return user.is_authenticated and user.is_superuser
+
+
+def can_see_expenses(user) -> bool:
+    return user.is_authenticated and user.has_perm(VIEW_EXPENSE)
+
+
+def can_edit_resolutions(user) -> bool:
+    """May open a resolution's record in the admin (to add a missing Zusatz)."""
+    return user.is_authenticated and user.is_staff and user.has_perm(CHANGE_RESOLUTION)
+
+
+def can_edit_budgets(user) -> bool:
+    """May open a budget's record in the admin (to assign its categories' statement positions)."""
+    return user.is_authenticated and user.is_staff and user.has_perm(CHANGE_CATEGORY)
 
 
 def require(user, perm: str) -> None:
@@ -102,6 +119,22 @@ def can_pay(user) -> bool:
     return user.is_authenticated and user.has_perm(ADD_PAYOUT)
 
 
+def can_see_orders(user) -> bool:
+    return user.is_authenticated and user.has_perm(VIEW_ORDERS)
+
+
+def can_order(user) -> bool:
+    return user.is_authenticated and user.has_perm(ADD_ORDER)
+
+
+def can_approve_orders(user) -> bool:
+    return user.is_authenticated and user.has_perm(APPROVE_ORDER)
+
+
+def can_see_payouts(user) -> bool:
+    return user.is_authenticated and user.has_perm(VIEW_PAYOUTS)
+
+
 def sees_bank_details(user, claim: Claim) -> bool:
     """Only the claimant and the treasurer see an IBAN in full; everybody else gets it masked."""
     return claim.submitted_by_id == user.pk or can_pay(user)
@@ -135,3 +168,40 @@ def get_order_for(user, budget: Budget, pk: int, perm: str = VIEW_ORDERS) -> Ord
 def get_batch_for(user, budget: Budget, pk: int, perm: str = VIEW_PAYOUTS) -> PayoutBatch:
     require(user, perm)
     return get_object_or_404(PayoutBatch.objects.select_related("created_by"), budget=budget, pk=pk)
+
+
+class Abilities:
+    """What ``user`` may do, for templates (``{% if can.book %}``): each answer comes from the
+    functions above and is computed once per request, when a template first asks."""
+
+    QUESTIONS = {
+        "view": can_view,
+        "book": can_book,
+        "reverse": can_reverse,
+        "export": can_export,
+        "close": can_close,
+        "reopen": can_reopen,
+        "see_expenses": can_see_expenses,
+        "edit_resolutions": can_edit_resolutions,
+        "edit_budgets": can_edit_budgets,
+        "submit_claims": can_submit,
+        "see_claims": can_see_claims,
+        "approve_claims": can_approve,
+        "pay": can_pay,
+        "see_orders": can_see_orders,
+        "order": can_order,
+        "approve_orders": can_approve_orders,
+        "see_payouts": can_see_payouts,
+    }
+
+    def __init__(self, user):
+        self._user = user
+        self._answers: dict[str, bool] = {}
+
+    def __getattr__(self, name: str) -> bool:
+        question = type(self).QUESTIONS.get(name)
+        if question is None:
+            raise AttributeError(name)
+        if name not in self._answers:
+            self._answers[name] = question(self._user)
+        return self._answers[name]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from budget import exceptions, services
+from budget import access, exceptions, services
 from budget.forms.expenses import GermanDecimalField
 from budget.forms.one_time_keys import OneTimeKeyField, OneTimeKeyMixin
 from budget.localtime import format_local
@@ -528,7 +528,7 @@ class ExpenseAdmin(RefusesInvisibleCharacters, admin.ModelAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not request.user.has_perm("budget.add_reversal"):
+        if not access.can_reverse(request.user):
             actions.pop("reverse_selected", None)
         return actions
 

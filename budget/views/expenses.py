@@ -43,7 +43,7 @@ class CountedPaginator(Paginator):
 @login_required
 @require_safe
 def home(request):
-    if not access.can_view(request.user) and request.user.has_perm("budget.add_claim"):
+    if not access.can_view(request.user) and access.can_submit(request.user):
         return redirect("budget:my_claims")  # a helper's start page: their own claims
     access.require(request.user, access.VIEW)
     budgets = Budget.objects.with_resolution().order_by("is_closed", "-starts_on", "name")

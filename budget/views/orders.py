@@ -24,7 +24,7 @@ def order_list(request, budget_id):
     return render(
         request,
         "budget/order_list.html",
-        {"budget": budget, "orders": rows, "can_order": request.user.has_perm(access.ADD_ORDER)},
+        {"budget": budget, "orders": rows, "can_order": access.can_order(request.user)},
     )
 
 
@@ -75,10 +75,10 @@ def order_detail(request, budget_id, pk):
             "budget": budget,
             "order": order,
             "events": order.events.select_related("actor"),
-            "can_book": order.state == order.State.OPEN and user.has_perm(access.ADD_ORDER),
-            "can_cancel": order.is_open and user.has_perm(access.ADD_ORDER),
+            "can_book": order.state == order.State.OPEN and access.can_order(user),
+            "can_cancel": order.is_open and access.can_order(user),
             "can_approve": order.state == order.State.AWAITING_APPROVAL
-            and user.has_perm(access.APPROVE_ORDER)
+            and access.can_approve_orders(user)
             and order.created_by_id != user.pk,
             "cancel_form": ReasonForm(),
         },
