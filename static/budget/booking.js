@@ -1,5 +1,5 @@
-// The booking form: receipt preview, quantity only where it is capped, and a live preview of what
-// would remain. Only hints: the server decides and checks everything again.
+// The booking form: which receipt goes with it, quantity only where it is capped, and a live
+// preview of what would remain. Only hints: the server decides and checks everything again.
 (function () {
   "use strict";
   var form = document.getElementById("expense-form");
@@ -75,48 +75,38 @@
     }
   }
 
-  // Two ways to attach the receipt (camera or file); the last choice wins.
+  // The line beside the button says which receipt goes with the booking: a newly chosen file
+  // (static/budget/receipt-picker.js shows it and keeps only the last choice), else the one kept
+  // from a refused send unless dropped, else none.
   var inputs = form.querySelectorAll("input[type=file][name=receipt]");
-  var chosen = document.getElementById("receipt-chosen");
-  var thumb = document.getElementById("receipt-thumb");
-  var nameEl = document.getElementById("receipt-name");
   var status = document.getElementById("receipt-status");
   var pendingBox = document.getElementById("pending-receipt");
   var dropPending = document.getElementById("drop-pending");
-  var objectUrl = null;
 
-  function showReceipt(file) {
-    if (objectUrl) { URL.revokeObjectURL(objectUrl); objectUrl = null; }
-    if (!file) {
-      chosen.classList.add("d-none"); chosen.classList.remove("d-flex");
-      status.textContent = pendingBox && !(dropPending && dropPending.checked) ? status.textContent : status.dataset.none;
-      return;
-    }
-    nameEl.textContent = file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
-    if (/^image\/(jpeg|png|gif|webp)$/.test(file.type)) {
-      objectUrl = URL.createObjectURL(file);
-      thumb.src = objectUrl;
-      thumb.alt = file.name;
-      thumb.classList.remove("d-none");
+  function chosenFile() {
+    var file = null;
+    Array.prototype.forEach.call(inputs, function (input) {
+      if (input.files && input.files[0]) { file = input.files[0]; }
+    });
+    return file;
+  }
+
+  function updateStatus(file) {
+    if (!status) { return; }
+    if (file) {
+      status.textContent = status.dataset.with + " " + file.name;
+    } else if (pendingBox && !(dropPending && dropPending.checked)) {
+      status.textContent = status.dataset.with + " " + pendingBox.dataset.name;
     } else {
-      thumb.classList.add("d-none");
-      thumb.removeAttribute("src");
+      status.textContent = status.dataset.none;
     }
-    chosen.classList.remove("d-none"); chosen.classList.add("d-flex");
-    status.textContent = status.dataset.with + " " + file.name;
-    if (pendingBox) { pendingBox.classList.add("d-none"); }
   }
 
   Array.prototype.forEach.call(inputs, function (input) {
-    input.addEventListener("change", function () {
-      Array.prototype.forEach.call(inputs, function (other) { if (other !== input) { other.value = ""; } });
-      showReceipt(input.files && input.files[0]);
-    });
+    input.addEventListener("change", function () { updateStatus(input.files && input.files[0]); });
   });
   if (dropPending) {
-    dropPending.addEventListener("change", function () {
-      status.textContent = dropPending.checked ? status.dataset.none : status.dataset.with + " " + pendingBox.dataset.name;
-    });
+    dropPending.addEventListener("change", function () { updateStatus(chosenFile()); });
   }
 
   if (amount) { amount.addEventListener("input", updatePreview); }

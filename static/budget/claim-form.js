@@ -1,5 +1,6 @@
-// The claim form: show the fields of the chosen kind (expense or travel) and the chosen photo's
-// name. Without JavaScript both groups stay visible; the server decides which fields count.
+// The claim form: show the fields of the chosen kind (expense or travel); the receipt picker is
+// static/budget/receipt-picker.js. Without JavaScript both groups stay visible; the server decides
+// which fields count.
 (function () {
   "use strict";
   var form = document.getElementById("claim-form");
@@ -18,17 +19,6 @@
   }
   form.querySelectorAll("[name=kind]").forEach(function (radio) { radio.addEventListener("change", show); });
   show();
-
-  var nameEl = document.getElementById("receipt-name");
-  form.querySelectorAll("input[type=file][name=receipt]").forEach(function (input) {
-    input.addEventListener("change", function () {
-      // Only one of the two file inputs may send a file.
-      form.querySelectorAll("input[type=file][name=receipt]").forEach(function (other) {
-        if (other !== input) { other.value = ""; }
-      });
-      nameEl.textContent = input.files.length ? input.files[0].name : "";
-    });
-  });
 
   var invalid = form.querySelector(".is-invalid") || form.querySelector(".alert-danger");
   if (invalid) { invalid.scrollIntoView({ block: "center" }); }

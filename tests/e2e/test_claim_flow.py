@@ -33,7 +33,8 @@ def test_helper_claims_on_a_phone_treasurer_approves_on_a_desktop(
     expect(page.get_by_role("heading", name="Erstattung beantragen")).to_be_visible()
     expect(page.locator("#travel-fields")).to_be_hidden()  # an expense claim is the default
     page.locator("#id_receipt_camera").set_input_files(str(photo))
-    expect(page.locator("#receipt-name")).to_have_text("kassenbon.jpg")
+    expect(page.locator("#receipt-name")).to_contain_text("kassenbon.jpg (")  # with its size
+    expect(page.locator("#receipt-thumb")).to_be_visible()
     page.get_by_label("Empfänger (Geschäft)").fill("Bäckerei Roth")
     page.get_by_label("Beschreibung").fill("Brötchen für den Telefonabend")
     page.get_by_label("Betrag (brutto, €)").fill("23,40")
