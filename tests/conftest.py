@@ -128,3 +128,9 @@ def claims_budget(budget):
     budget.accepts_claims = True
     budget.save()
     return budget
+
+
+@pytest.fixture
+def other_helper(db):
+    """Another volunteer: a helper, but not the one who submitted the claim at hand."""
+    return UserFactory(username="helfer", role="helper", email="helfer@example.org")
