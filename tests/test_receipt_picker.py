@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertInHTML, assertNotContains
 
-from budget import orders
 from budget.models import PendingReceipt
+from budget.services import orders
 
 from .helpers import fresh_key, image_upload
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from budget import orders
 from budget.models import Expense, PendingReceipt
+from budget.services import orders
 from tests.helpers import MINIMAL_PDF
 
 from .helpers import assert_no_sideways_scrolling, log_in, photo_bytes
