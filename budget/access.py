@@ -158,6 +158,15 @@ def get_claim_for(user, budget_id: int, pk: int) -> Claim:
     return claim
 
 
+def get_own_claim_for(user, budget_id: int, pk: int) -> Claim:
+    """The claim for its submitter, who alone may withdraw it or waive its payout: 404 for those
+    who may not see it, 403 for those who see it but did not submit it."""
+    claim = get_claim_for(user, budget_id, pk)
+    if claim.submitted_by_id != user.pk:
+        raise PermissionDenied
+    return claim
+
+
 def get_order_for(user, budget: Budget, pk: int, perm: str = VIEW_ORDERS) -> Order:
     require(user, perm)
     return get_object_or_404(

@@ -68,11 +68,11 @@ THE_CLAIMANT = frozenset({HELPER})
 CLAIM_READERS = READERS | THE_CLAIMANT
 DECIDERS = frozenset({TREASURER, DIRECTOR})
 SECOND_APPROVERS = frozenset({DIRECTOR})
-# Outside one's own claims a claim does not exist (claim_access.get_claim_for): 404, not 403.
+# Outside one's own claims a claim does not exist (access.get_claim_for): 404, not 403.
 NOT_THEIRS = {OTHER_HELPER: 404, OUTSIDER: 404}
-# Only the claimant withdraws or waives; for anybody who sees the claim the service says no
-# (a message on the claim's page) and nothing changes.
-ONLY_THE_CLAIMANT = {**NOT_THEIRS, TREASURER: 302, DIRECTOR: 302, AUDITOR: 302}
+# Only the claimant withdraws or waives (access.get_own_claim_for): 403 for those who see the
+# claim, 404 for those who do not.
+ONLY_THE_CLAIMANT = NOT_THEIRS
 # A helper's start page is their own claims.
 TO_MY_CLAIMS = {HELPER: 302, OTHER_HELPER: 302}
 

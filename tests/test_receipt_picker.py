@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertInHTML, assertNotContains
 
-from budget.models import PendingReceipt
+from budget.models import Expense, PendingReceipt
 from budget.services import orders
 
 from .helpers import fresh_key, image_upload
@@ -55,19 +55,18 @@ def _order_book(budget, category, treasurer, helper):
     return treasurer, reverse("budget:order_book", args=[budget.pk, order.pk]), {}
 
 
-# (user, page and its own fields; thumbnail view of a kept receipt; offers to drop it; help text)
+# (user, page and its own fields; thumbnail view of a kept receipt; help text)
 FORMS = {
-    "expense": (_expense_form, "budget:pending_receipt_thumbnail", True, LABEL),
-    "claim": (_claim_form, "budget:claim_pending_thumbnail", True, f"{CLAIM_HELP} {LABEL}"),
-    # order_book does not read drop_pending, so it must not offer the checkbox.
-    "order": (_order_book, "budget:pending_receipt_thumbnail", False, LABEL),
+    "expense": (_expense_form, "budget:pending_receipt_thumbnail", LABEL),
+    "claim": (_claim_form, "budget:claim_pending_thumbnail", f"{CLAIM_HELP} {LABEL}"),
+    "order": (_order_book, "budget:pending_receipt_thumbnail", LABEL),
 }
 
 
 class PickerForm:
-    def __init__(self, client, url, fields, thumbnail, droppable, help_text):
-        self.client, self.url, self.fields = client, url, fields
-        self.thumbnail, self.droppable, self.help_text = thumbnail, droppable, help_text
+    def __init__(self, name, client, url, fields, thumbnail, help_text):
+        self.name, self.client, self.url, self.fields = name, client, url, fields
+        self.thumbnail, self.help_text = thumbnail, help_text
 
     def get(self):
         return self.client.get(self.url)
@@ -80,10 +79,10 @@ class PickerForm:
 
 @pytest.fixture(params=FORMS)
 def picker_form(request, client, budget, category, treasurer, helper):
-    page, thumbnail, droppable, help_text = FORMS[request.param]
+    page, thumbnail, help_text = FORMS[request.param]
     user, url, fields = page(budget, category, treasurer, helper)
     client.force_login(user)
-    return PickerForm(client, url, fields, thumbnail, droppable, help_text)
+    return PickerForm(request.param, client, url, fields, thumbnail, help_text)
 
 
 def test_a_kept_photo_is_shown_with_its_own_thumbnail(picker_form, budget):
@@ -108,7 +107,7 @@ def test_a_kept_photo_is_shown_with_its_own_thumbnail(picker_form, budget):
         ' class="receipt-thumb rounded border" width="72" height="72">'
         '<div class="flex-grow-1">'
         '<p class="mb-1 fw-semibold">Beleg kassenbon.jpg bleibt angehängt</p>'
-        f"{drop if picker_form.droppable else ''}"
+        f"{drop}"
         "</div></div>",
         response.content.decode(),
         count=1,
@@ -178,3 +177,22 @@ def test_the_claim_form_hides_the_picker_with_the_other_expense_fields(
     end = page.index('id="travel-fields"')
     for hook in ('class="mb-3 receipt-picker"', 'id="id_receipt_camera"', 'name="payee"'):
         assert start < page.index(hook) < end, hook
+
+
+def test_a_kept_receipt_can_be_dropped_on_every_form(picker_form):
+    picker_form.post(amount="2.500,01", receipt=image_upload("JPEG", "falsch.jpg", "image/jpeg"))
+    pending = PendingReceipt.objects.get()
+
+    response = picker_form.post(
+        amount="12,50", pending_receipt=str(pending.token), drop_pending="1"
+    )
+
+    assert not PendingReceipt.objects.exists()
+    if picker_form.name == "claim":
+        # An expense claim needs its receipt: refused, and the dropped photo is not offered again.
+        assert response.status_code == 200
+        assertContains(response, "Für eine Auslage bitte den Beleg fotografieren oder hochladen.")
+        assertNotContains(response, "falsch.jpg")
+    else:
+        assert response.status_code == 302
+        assert not Expense.objects.get().receipt

@@ -21,6 +21,7 @@ from budget.models import Budget, Claim
 from budget.money import format_eur
 from budget.services import claims
 from budget.views.expenses import _private_file, _thumbnail_response
+from budget.views.receipt_forms import send_with_receipt
 
 
 @login_required
@@ -64,47 +65,31 @@ def claim_new(request, budget_id):
         return render(request, "budget/claim_form.html", _form_context(budget, form))
 
     form = ClaimForm(request.POST, request.FILES, budget=budget)
-    pending = uploads.find(request.POST.get("pending_receipt"), owner=request.user, budget=budget)
-    if request.POST.get("drop_pending"):
-        uploads.discard(pending)
-        pending = None
-    if form.is_valid():
-        receipt = form.cleaned_data["receipt"] or (uploads.as_upload(pending) if pending else None)
-        try:
-            claim = claims.submit_claim(
-                budget=budget, submitted_by=request.user, receipt=receipt, **form.claim_kwargs()
-            )
-        except exceptions.AlreadySubmitted as exc:
-            _close(pending)
-            uploads.discard(pending)
-            messages.info(request, exc.message)
-            return redirect("budget:claim_detail", budget_id=budget.pk, pk=exc.claim.pk)
-        except exceptions.BookingError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            budget.refresh_from_db()
-        else:
-            _close(pending)
-            uploads.discard(pending)
-            messages.success(
-                request,
-                _("Erstattung %(reference)s über %(amount)s eingereicht.")
-                % {"reference": claim.reference, "amount": format_eur(claim.amount)},
-            )
-            return redirect("budget:claim_detail", budget_id=budget.pk, pk=claim.pk)
-    # Refused: keep a checked photo so the corrected claim carries it.
-    _close(pending)
-    upload = form.cleaned_data.get("receipt") if "receipt" not in form.errors else None
-    if upload:
-        uploads.discard(pending)
-        pending = uploads.stash(upload=upload, owner=request.user, budget=budget)
-    form.data = form.data.copy()
-    form.data["pending_receipt"] = str(pending.token) if pending else ""
-    return render(request, "budget/claim_form.html", _form_context(budget, form, pending))
 
+    def submitted(claim):
+        messages.success(
+            request,
+            _("Erstattung %(reference)s über %(amount)s eingereicht.")
+            % {"reference": claim.reference, "amount": format_eur(claim.amount)},
+        )
+        return redirect("budget:claim_detail", budget_id=budget.pk, pk=claim.pk)
 
-def _close(pending):
-    if pending is not None:
-        pending.file.close()
+    return send_with_receipt(
+        request,
+        budget=budget,
+        form=form,
+        submit=lambda data, receipt: claims.submit_claim(
+            budget=budget, submitted_by=request.user, receipt=receipt, **form.claim_kwargs()
+        ),
+        done=submitted,
+        again=lambda pending: render(
+            request, "budget/claim_form.html", _form_context(budget, form, pending)
+        ),
+        already=exceptions.AlreadySubmitted,
+        show_earlier=lambda exc: redirect(
+            "budget:claim_detail", budget_id=budget.pk, pk=exc.claim.pk
+        ),
+    )
 
 
 def _last_account(user) -> dict:
@@ -161,8 +146,9 @@ def claim_detail(request, budget_id, pk):
     )
 
 
-def _decision(request, budget_id, pk, operation):
-    claim = access.get_claim_for(request.user, budget_id, pk)
+def _decision(request, budget_id, pk, operation, *, own=False):
+    get = access.get_own_claim_for if own else access.get_claim_for
+    claim = get(request.user, budget_id, pk)
     try:
         done = operation(claim)
     except exceptions.BookingError as exc:
@@ -221,7 +207,7 @@ def claim_withdraw(request, budget_id, pk):
         row = claims.withdraw_claim(claim=claim, actor=request.user)
         return _("Erstattung %(reference)s zurückgezogen.") % {"reference": row.reference}
 
-    return _decision(request, budget_id, pk, withdraw)
+    return _decision(request, budget_id, pk, withdraw, own=True)
 
 
 @login_required
@@ -233,7 +219,7 @@ def claim_waive(request, budget_id, pk):
             "reference": row.reference
         }
 
-    return _decision(request, budget_id, pk, waive)
+    return _decision(request, budget_id, pk, waive, own=True)
 
 
 @login_required

@@ -25,6 +25,7 @@ from budget.forms.expenses import ExpenseFilterForm, ExpenseForm, LateReceiptFor
 from budget.models import Budget, Resolution, Reversal
 from budget.money import format_eur
 from budget.services import late_receipts
+from budget.views.receipt_forms import send_with_receipt
 
 logger = logging.getLogger(__name__)
 
@@ -113,71 +114,51 @@ def expense_new(request, budget_id):
         return render(request, "budget/expense_form.html", _booking_context(budget, form))
 
     form = ExpenseForm(request.POST, request.FILES, budget=budget)
-    pending = uploads.find(request.POST.get("pending_receipt"), owner=request.user, budget=budget)
-    if request.POST.get("drop_pending"):
-        uploads.discard(pending)
-        pending = None
-    storage_failed = False
-    if form.is_valid():
-        data = form.cleaned_data
-        receipt = data["receipt"] or (uploads.as_upload(pending) if pending else None)
-        try:
-            booking = services.record_expense(
-                budget=budget,
-                category=data["category"],
-                spent_on=data["spent_on"],
-                payee=data["payee"],
-                description=data["description"],
-                amount=data["amount"],
-                quantity=data["quantity"],
-                receipt=receipt,
-                created_by=request.user,
-                booking_key=form.one_time_key,
-            )
-        except exceptions.AlreadyBooked as exc:
-            # The same form again (a double tap, a resend on a bad line): show what it booked.
-            if pending is not None:
-                pending.file.close()
-            uploads.discard(pending)
-            messages.info(request, exc.message)
-            return redirect("budget:expense_detail", budget_id=budget.pk, pk=exc.expense.pk)
-        except exceptions.BookingError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            budget.refresh_from_db()
-            storage_failed = isinstance(exc, exceptions.ReceiptStorageFailed)
-        else:
-            if pending is not None:
-                pending.file.close()
-            # A new file replaces the kept one; either way the kept one has done its job.
-            uploads.discard(pending)
-            expense = booking.expense
-            budget.refresh_from_db(fields=["spent"])
-            messages.success(
-                request,
-                _("Beleg Nr. %(number)s über %(amount)s gebucht. Noch verfügbar: %(remaining)s.")
-                % {
-                    "number": expense.receipt_number,
-                    "amount": format_eur(expense.amount),
-                    "remaining": format_eur(budget.remaining),
-                },
-            )
-            for warning in booking.warnings:
-                messages.warning(request, warning)
-            return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
-    # Refused: keep a checked upload so the corrected booking carries it.
-    if pending is not None:
-        pending.file.close()
-    upload = form.cleaned_data.get("receipt") if "receipt" not in form.errors else None
-    if upload and not storage_failed:  # a full or read-only disk keeps no file either
-        uploads.discard(pending)
-        try:
-            pending = uploads.stash(upload=upload, owner=request.user, budget=budget)
-        except OSError:
-            logger.exception("Receipt of a refused booking could not be kept")
-            pending = None
-    form.data = form.data.copy()
-    form.data["pending_receipt"] = str(pending.token) if pending else ""
-    return render(request, "budget/expense_form.html", _booking_context(budget, form, pending))
+
+    def book(data, receipt):
+        return services.record_expense(
+            budget=budget,
+            category=data["category"],
+            spent_on=data["spent_on"],
+            payee=data["payee"],
+            description=data["description"],
+            amount=data["amount"],
+            quantity=data["quantity"],
+            receipt=receipt,
+            created_by=request.user,
+            booking_key=form.one_time_key,
+        )
+
+    def booked(booking):
+        expense = booking.expense
+        budget.refresh_from_db(fields=["spent"])
+        messages.success(
+            request,
+            _("Beleg Nr. %(number)s über %(amount)s gebucht. Noch verfügbar: %(remaining)s.")
+            % {
+                "number": expense.receipt_number,
+                "amount": format_eur(expense.amount),
+                "remaining": format_eur(budget.remaining),
+            },
+        )
+        for warning in booking.warnings:
+            messages.warning(request, warning)
+        return redirect("budget:expense_detail", budget_id=budget.pk, pk=expense.pk)
+
+    return send_with_receipt(
+        request,
+        budget=budget,
+        form=form,
+        submit=book,
+        done=booked,
+        again=lambda pending: render(
+            request, "budget/expense_form.html", _booking_context(budget, form, pending)
+        ),
+        already=exceptions.AlreadyBooked,
+        show_earlier=lambda exc: redirect(
+            "budget:expense_detail", budget_id=budget.pk, pk=exc.expense.pk
+        ),
+    )
 
 
 @login_required

@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from budget import access, exceptions, uploads
+from budget import access, exceptions
 from budget.forms.claims import OrderBookForm, OrderForm, ReasonForm
 from budget.money import format_eur
 from budget.services import orders
+from budget.views.receipt_forms import send_with_receipt
 
 
 @login_required
@@ -142,53 +143,48 @@ def order_book(request, budget_id, pk):
         )
         return render(request, "budget/order_book.html", _book_context(budget, order, form))
     form = OrderBookForm(request.POST, request.FILES, order=order)
-    pending = uploads.find(request.POST.get("pending_receipt"), owner=request.user, budget=budget)
-    if form.is_valid():
-        data = form.cleaned_data
-        receipt = data["receipt"] or (uploads.as_upload(pending) if pending else None)
-        try:
-            booking = orders.book_order(
-                order=order,
-                spent_on=data["spent_on"],
-                payee=data["payee"],
-                description=data["description"],
-                amount=data["amount"],
-                quantity=data["quantity"],
-                receipt=receipt,
-                created_by=request.user,
-                booking_key=form.one_time_key,
-            )
-        except exceptions.AlreadyBooked as exc:
-            uploads.discard(pending)
-            messages.info(request, exc.message)
-            return redirect("budget:expense_detail", budget_id=budget.pk, pk=exc.expense.pk)
-        except exceptions.BookingError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            if pending is not None:
-                pending.file.close()
-            uploads.discard(pending)
-            messages.success(
-                request,
-                _("Rechnung zu %(reference)s als Beleg Nr. %(number)s über %(amount)s gebucht.")
-                % {
-                    "reference": order.reference,
-                    "number": booking.expense.receipt_number,
-                    "amount": format_eur(booking.expense.amount),
-                },
-            )
-            for warning in booking.warnings:
-                messages.warning(request, warning)
-            return redirect("budget:expense_detail", budget_id=budget.pk, pk=booking.expense.pk)
-    if pending is not None:
-        pending.file.close()
-    upload = form.cleaned_data.get("receipt") if "receipt" not in form.errors else None
-    if upload:
-        uploads.discard(pending)
-        pending = uploads.stash(upload=upload, owner=request.user, budget=budget)
-    form.data = form.data.copy()
-    form.data["pending_receipt"] = str(pending.token) if pending else ""
-    return render(request, "budget/order_book.html", _book_context(budget, order, form, pending))
+
+    def book(data, receipt):
+        return orders.book_order(
+            order=order,
+            spent_on=data["spent_on"],
+            payee=data["payee"],
+            description=data["description"],
+            amount=data["amount"],
+            quantity=data["quantity"],
+            receipt=receipt,
+            created_by=request.user,
+            booking_key=form.one_time_key,
+        )
+
+    def booked(booking):
+        messages.success(
+            request,
+            _("Rechnung zu %(reference)s als Beleg Nr. %(number)s über %(amount)s gebucht.")
+            % {
+                "reference": order.reference,
+                "number": booking.expense.receipt_number,
+                "amount": format_eur(booking.expense.amount),
+            },
+        )
+        for warning in booking.warnings:
+            messages.warning(request, warning)
+        return redirect("budget:expense_detail", budget_id=budget.pk, pk=booking.expense.pk)
+
+    return send_with_receipt(
+        request,
+        budget=budget,
+        form=form,
+        submit=book,
+        done=booked,
+        again=lambda pending: render(
+            request, "budget/order_book.html", _book_context(budget, order, form, pending)
+        ),
+        already=exceptions.AlreadyBooked,
+        show_earlier=lambda exc: redirect(
+            "budget:expense_detail", budget_id=budget.pk, pk=exc.expense.pk
+        ),
+    )
 
 
 def _book_context(budget, order, form, pending=None):
