@@ -191,7 +191,7 @@ def safe_text(value: str) -> str:
     return value
 
 
-def _german_decimal(value: Decimal) -> str:
+def german_decimal(value: Decimal) -> str:
     return f"{cents(value):.2f}".replace(".", ",")
 
 
@@ -213,7 +213,7 @@ def csv_cells(row: LedgerRow) -> list[str]:
         safe_text(row.description),
         safe_text(row.category),
         str(row.quantity),
-        _german_decimal(row.amount),
+        german_decimal(row.amount),
         row.has_file,
         safe_text(row.booked_by),
         _german_datetime(row.booked_at),
@@ -265,7 +265,7 @@ def _csv_value(value) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return _german_decimal(value)
+        return german_decimal(value)
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
     if isinstance(value, datetime.date):

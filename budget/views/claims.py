@@ -20,7 +20,7 @@ from budget.forms.claims import ClaimFilterForm, ClaimForm, ReasonForm
 from budget.models import Budget, Claim
 from budget.money import format_eur
 from budget.services import claims
-from budget.views.expenses import _private_file, _thumbnail_response
+from budget.views.files import private_file, thumbnail_response
 from budget.views.receipt_forms import send_with_receipt
 
 
@@ -246,7 +246,7 @@ def claim_receipt(request, budget_id, pk):
     claim = access.get_claim_for(request.user, budget_id, pk)
     if not claim.receipt:
         raise Http404(_("Zu dieser Erstattung gibt es keine Belegdatei."))
-    return _private_file(
+    return private_file(
         claim.receipt,
         claim.receipt_download_name,
         claim.receipt_content_type or "application/octet-stream",
@@ -260,7 +260,7 @@ def claim_thumbnail(request, budget_id, pk):
     claim = access.get_claim_for(request.user, budget_id, pk)
     if not claim.receipt or not claim.receipt_is_image:
         raise Http404(_("Für diese Erstattung gibt es keine Vorschau."))
-    return _thumbnail_response(claim.receipt, thumbnails.LARGE)
+    return thumbnail_response(claim.receipt, thumbnails.LARGE)
 
 
 @login_required
@@ -270,4 +270,4 @@ def pending_thumbnail(request, budget_id, token):
     pending = uploads.find(token, owner=request.user, budget=budget)
     if pending is None or not pending.is_image:
         raise Http404(_("Diesen vorläufigen Beleg gibt es nicht (mehr)."))
-    return _thumbnail_response(pending.file, thumbnails.LARGE)
+    return thumbnail_response(pending.file, thumbnails.LARGE)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from budget import access
 from budget.models.datev import DatevSettings
 from budget.reports import datev
-from budget.views.reports import _download_headers
+from budget.views.files import download_headers
 
 
 def _page(request, budget, settings, form, problems, status=200):
@@ -73,7 +73,7 @@ def budget_export_datev(request, budget_id):
     response = StreamingHttpResponse(
         datev.file_chunks(batch, exported_by=user), content_type="text/csv; charset=windows-1252"
     )
-    return _download_headers(response, batch.filename)
+    return download_headers(response, batch.filename)
 
 
 def _settings_problems(settings) -> list[str]:

@@ -6,16 +6,13 @@ error, redirect on success. Access is checked by ``budget.access``.
 """
 
 import logging
-from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_safe
@@ -25,6 +22,7 @@ from budget.forms.expenses import ExpenseFilterForm, ExpenseForm, LateReceiptFor
 from budget.models import Budget, Resolution, Reversal
 from budget.money import format_eur
 from budget.services import late_receipts
+from budget.views.files import private_file, thumbnail_response
 from budget.views.receipt_forms import send_with_receipt
 
 logger = logging.getLogger(__name__)
@@ -77,7 +75,7 @@ def attachment_download(request, pk, attachment_id):
     access.require(request.user, access.VIEW)
     resolution = get_object_or_404(Resolution, pk=pk)
     attachment = get_object_or_404(resolution.attachments, pk=attachment_id)
-    return _private_file(
+    return private_file(
         attachment.file, attachment.original_name, "application/octet-stream", as_attachment=True
     )
 
@@ -168,7 +166,7 @@ def pending_receipt_thumbnail(request, budget_id, token):
     pending = uploads.find(token, owner=request.user, budget=budget)
     if pending is None or not pending.is_image:
         raise Http404(_("Diesen vorläufigen Beleg gibt es nicht (mehr)."))
-    return _thumbnail_response(pending.file, thumbnails.LARGE)
+    return thumbnail_response(pending.file, thumbnails.LARGE)
 
 
 @login_required
@@ -323,7 +321,7 @@ def expense_receipt(request, budget_id, pk):
     receipt = expense.receipt_file
     if receipt is None:
         raise Http404(_("Zu dieser Ausgabe gibt es keine Belegdatei."))
-    return _private_file(
+    return private_file(
         receipt.file,
         receipt.download_name,
         receipt.content_type or "application/octet-stream",
@@ -339,48 +337,4 @@ def expense_thumbnail(request, budget_id, pk, size):
     receipt = expense.receipt_file
     if receipt is None or not receipt.is_image or size not in thumbnails.SIZES:
         raise Http404(_("Für diese Ausgabe gibt es keine Vorschau."))
-    return _thumbnail_response(receipt.file, thumbnails.SIZES[size])
-
-
-# A receipt is whatever someone uploaded: a PDF may carry JavaScript, a "PDF" may be HTML. Shown
-# inline on the app's own origin it must not run anything, so it is sandboxed (an opaque origin,
-# no scripts, no requests) and never sniffed into another type.
-PRIVATE_FILE_CSP = "sandbox; default-src 'none'"
-
-
-def _private_file(field_file, filename, content_type, *, as_attachment):
-    if settings.RECEIPTS_X_ACCEL:
-        # The access check is done; nginx sends the file from its internal location.
-        if not field_file.storage.exists(field_file.name):
-            raise Http404(_("Die Datei ist nicht mehr vorhanden."))
-        response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = (
-            settings.RECEIPTS_X_ACCEL.rstrip("/") + "/" + quote(field_file.name)
-        )
-        response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
-    else:
-        try:
-            handle = field_file.open("rb")
-        except FileNotFoundError:
-            raise Http404(_("Die Datei ist nicht mehr vorhanden.")) from None
-        response = FileResponse(
-            handle, content_type=content_type, as_attachment=as_attachment, filename=filename
-        )
-    response["Content-Security-Policy"] = PRIVATE_FILE_CSP
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=0, no-store"
-    return response
-
-
-def _thumbnail_response(field_file, size):
-    try:
-        handle = thumbnails.thumbnail(field_file, size)
-    except FileNotFoundError:
-        raise Http404(_("Die Datei ist nicht mehr vorhanden.")) from None
-    if handle is None:
-        raise Http404(_("Für diese Datei gibt es keine Vorschau."))
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Content-Security-Policy"] = PRIVATE_FILE_CSP
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return thumbnail_response(receipt.file, thumbnails.SIZES[size])

@@ -14,15 +14,7 @@ from django.views.decorators.http import require_safe
 from budget import access
 from budget.reports import audit, exports
 from budget.reports import dashboard as reports
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download_headers(response, filename: str):
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, max-age=0, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+from budget.views.files import XLSX_CONTENT_TYPE, download_headers
 
 
 @login_required
@@ -71,7 +63,7 @@ def budget_export_csv(request, budget_id):
     response = StreamingHttpResponse(
         exports.csv_chunks(budget), content_type="text/csv; charset=utf-8"
     )
-    return _download_headers(response, exports.filename(budget, "ausgaben.csv"))
+    return download_headers(response, exports.filename(budget, "ausgaben.csv"))
 
 
 @login_required
@@ -80,7 +72,7 @@ def budget_export_xlsx(request, budget_id):
     budget = access.get_budget_for(request.user, budget_id, access.EXPORT)
     handle = exports.xlsx_file(budget, reports.category_lines(budget))
     response = FileResponse(handle, content_type=XLSX_CONTENT_TYPE)
-    return _download_headers(response, exports.filename(budget, "ausgaben.xlsx"))
+    return download_headers(response, exports.filename(budget, "ausgaben.xlsx"))
 
 
 @login_required
@@ -108,4 +100,4 @@ def budget_statement_pdf(request, budget_id):
     )
     pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
-    return _download_headers(response, exports.filename(budget, "verwendungsnachweis.pdf"))
+    return download_headers(response, exports.filename(budget, "verwendungsnachweis.pdf"))

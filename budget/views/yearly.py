@@ -15,8 +15,8 @@ from django.views.decorators.http import require_safe
 
 from budget import access
 from budget.reports import xlsx, yearly
-from budget.reports.exports import _german_decimal, safe_text
-from budget.views.reports import XLSX_CONTENT_TYPE, _download_headers
+from budget.reports.exports import german_decimal, safe_text
+from budget.views.files import XLSX_CONTENT_TYPE, download_headers
 
 
 class Share(Decimal):
@@ -160,7 +160,7 @@ def _csv_value(value) -> str:
     if isinstance(value, Share):
         return str(value).replace(".", ",")
     if hasattr(value, "quantize"):
-        return _german_decimal(value)
+        return german_decimal(value)
     if hasattr(value, "strftime"):
         return value.strftime("%d.%m.%Y")
     return safe_text(str(value))
@@ -176,7 +176,7 @@ def _csv_response(headers, rows, filename):
     response = HttpResponse(
         buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
     )
-    return _download_headers(response, filename)
+    return download_headers(response, filename)
 
 
 @login_required
@@ -245,4 +245,4 @@ def yearly_report_xlsx(request, year):
     book.close()
     target.seek(0)
     response = FileResponse(target, content_type=XLSX_CONTENT_TYPE)
-    return _download_headers(response, f"jahresuebersicht-{year}.xlsx")
+    return download_headers(response, f"jahresuebersicht-{year}.xlsx")
