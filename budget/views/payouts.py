@@ -18,6 +18,7 @@ from budget.forms.one_time_keys import OneTimeKeyField
 from budget.models import Claim, PayoutAccount, format_iban
 from budget.money import format_eur
 from budget.services import payouts
+from budget.views.files import download_headers
 
 
 @login_required
@@ -130,10 +131,7 @@ def payout_sepa(request, budget_id, batch):
     budget = access.get_budget_for(request.user, budget_id, access.ADD_PAYOUT)
     row = access.get_batch_for(request.user, budget, batch, access.ADD_PAYOUT)
     response = HttpResponse(payouts.sepa_xml(row), content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="sepa-{row.reference}.xml"'
-    response["Cache-Control"] = "private, max-age=0, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_headers(response, f"sepa-{row.reference}.xml")
 
 
 @login_required
