@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from budget import access, exceptions, services
-from budget.forms.expenses import GermanDecimalField
+from budget.forms.expenses import GermanDecimalField, booking_kwargs
 from budget.forms.one_time_keys import OneTimeKeyField, OneTimeKeyMixin
 from budget.localtime import format_local
 from budget.models import (
@@ -380,15 +380,10 @@ class ExpenseAdminForm(OneTimeKeyMixin, forms.ModelForm):
         try:
             self.booking = services.record_expense(
                 budget=cleaned["budget"],
-                category=cleaned["category"],
-                spent_on=cleaned["spent_on"],
-                payee=cleaned["payee"],
-                description=cleaned["description"],
-                amount=cleaned["amount"],
-                quantity=cleaned["quantity"],
                 receipt=cleaned.get("receipt") or None,
                 created_by=self.request.user,
                 booking_key=self.one_time_key,
+                **booking_kwargs(cleaned),
             )
         except exceptions.AlreadyBooked as exc:
             self.already_booked = exc

@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from budget import receipts
 from budget.forms.expenses import (
     DATE_INPUT_FORMATS,
     CategorySelect,
     ExpenseForm,
     GermanDecimalField,
-    ReceiptField,
+    pending_receipt_field,
+    quantity_field,
+    receipt_field,
 )
 from budget.forms.one_time_keys import OneTimeKeyField, OneTimeKeyMixin
 from budget.models import Category, Claim, Order
@@ -78,21 +79,9 @@ class ClaimForm(OneTimeKeyMixin, forms.Form):
     amount = GermanDecimalField(
         label=_("Betrag (brutto, €)"), required=False, help_text=_("z. B. 1.234,56 oder 12,50")
     )
-    quantity = forms.IntegerField(
-        label=_("Menge"),
-        initial=1,
-        min_value=1,
-        max_value=100000,
-        required=False,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1", "min": "1"}),
-        error_messages={"invalid": _("Bitte eine ganze Zahl ab 1 eingeben.")},
-    )
-    receipt = ReceiptField(
-        label=_("Beleg (PDF, JPEG, PNG, HEIC; höchstens 10 MB)"),
-        required=False,
-        widget=forms.FileInput(attrs={"accept": receipts.ACCEPT + ",image/*"}),
-    )
-    pending_receipt = forms.CharField(required=False, widget=forms.HiddenInput, max_length=36)
+    quantity = quantity_field(required=False)
+    receipt = receipt_field()
+    pending_receipt = pending_receipt_field()
     travel_from = _text(_("von"), 200, required=False)
     travel_to = _text(_("nach"), 200, required=False)
     purpose = _text(_("Zweck der Fahrt"), 300, required=False)
@@ -186,13 +175,7 @@ class OrderForm(OneTimeKeyMixin, forms.Form):
     supplier = _text(_("Lieferant"), 200)
     description = _text(_("Beschreibung"), 500)
     amount = GermanDecimalField(label=_("erwarteter Betrag (brutto, €)"))
-    quantity = forms.IntegerField(
-        label=_("Menge"),
-        initial=1,
-        min_value=1,
-        max_value=100000,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1", "min": "1"}),
-    )
+    quantity = quantity_field()
 
     def __init__(self, *args, budget, **kwargs):
         super().__init__(*args, **kwargs)

@@ -80,6 +80,43 @@ class CategorySelect(forms.Select):
         return option
 
 
+def quantity_field(**kwargs) -> forms.IntegerField:
+    """Pieces (headsets): a whole number from 1, typed on a phone's number pad."""
+    return forms.IntegerField(
+        label=_("Menge"),
+        initial=1,
+        min_value=1,
+        max_value=100000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1", "min": "1"}),
+        error_messages={"invalid": _("Bitte eine ganze Zahl ab 1 eingeben.")},
+        **kwargs,
+    )
+
+
+def receipt_field() -> ReceiptField:
+    """The receipt: a photo from the camera or a file (templates/budget/_receipt_picker.html)."""
+    return ReceiptField(
+        label=_("Beleg (PDF, JPEG, PNG, HEIC; höchstens 10 MB)"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": receipts.ACCEPT + ",image/*"}),
+    )
+
+
+def pending_receipt_field() -> forms.CharField:
+    """The token of a receipt kept from a refused send (budget.uploads); only its owner's counts."""
+    return forms.CharField(required=False, widget=forms.HiddenInput, max_length=36)
+
+
+# What ``record_expense`` takes from a booking form, beside budget, receipt, user and key.
+BOOKING_FIELDS = ("category", "spent_on", "payee", "description", "amount", "quantity")
+
+
+def booking_kwargs(cleaned_data: dict) -> dict:
+    """The booking service's arguments from a cleaned form (the booking page, an order's invoice,
+    the admin), so that all of them call it the same way."""
+    return {name: cleaned_data[name] for name in BOOKING_FIELDS if name in cleaned_data}
+
+
 class ExpenseForm(OneTimeKeyMixin, forms.Form):
     one_time_key = OneTimeKeyField()
     category = forms.ModelChoiceField(
@@ -109,21 +146,9 @@ class ExpenseForm(OneTimeKeyMixin, forms.Form):
     amount = GermanDecimalField(
         label=_("Betrag (brutto, €)"), help_text=_("z. B. 1.234,56 oder 12,50")
     )
-    quantity = forms.IntegerField(
-        label=_("Menge"),
-        initial=1,
-        min_value=1,
-        max_value=100000,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1", "min": "1"}),
-        error_messages={"invalid": _("Bitte eine ganze Zahl ab 1 eingeben.")},
-    )
-    receipt = ReceiptField(
-        label=_("Beleg (PDF, JPEG, PNG, HEIC; höchstens 10 MB)"),
-        required=False,
-        widget=forms.FileInput(attrs={"accept": receipts.ACCEPT + ",image/*"}),
-    )
-    # The token of a receipt kept from a refused attempt (budget.uploads); only its owner's counts.
-    pending_receipt = forms.CharField(required=False, widget=forms.HiddenInput, max_length=36)
+    quantity = quantity_field()
+    receipt = receipt_field()
+    pending_receipt = pending_receipt_field()
 
     def __init__(self, *args, budget, today=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,6 +169,9 @@ class ExpenseForm(OneTimeKeyMixin, forms.Form):
         if category is not None and not category.quantity_cap and "quantity" in data:
             data["quantity"] = 1
         return data
+
+    def booking_kwargs(self) -> dict:
+        return booking_kwargs(self.cleaned_data)
 
     def selected_category(self, categories):
         """The category among ``categories`` the form shows as chosen, or None."""

@@ -116,15 +116,10 @@ def expense_new(request, budget_id):
     def book(data, receipt):
         return services.record_expense(
             budget=budget,
-            category=data["category"],
-            spent_on=data["spent_on"],
-            payee=data["payee"],
-            description=data["description"],
-            amount=data["amount"],
-            quantity=data["quantity"],
             receipt=receipt,
             created_by=request.user,
             booking_key=form.one_time_key,
+            **form.booking_kwargs(),
         )
 
     def booked(booking):

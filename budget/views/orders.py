@@ -147,14 +147,10 @@ def order_book(request, budget_id, pk):
     def book(data, receipt):
         return orders.book_order(
             order=order,
-            spent_on=data["spent_on"],
-            payee=data["payee"],
-            description=data["description"],
-            amount=data["amount"],
-            quantity=data["quantity"],
             receipt=receipt,
             created_by=request.user,
             booking_key=form.one_time_key,
+            **form.booking_kwargs(),
         )
 
     def booked(booking):
