@@ -2,6 +2,9 @@
 (templates/budget/_receipt_picker.html): the same buttons, ids and hooks for the scripts, and a
 receipt kept from a refused send shown with the thumbnail of the right view."""
 
+import errno
+import logging
+import os
 from decimal import Decimal
 
 import pytest
@@ -9,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertInHTML, assertNotContains
 
-from budget.models import Expense, PendingReceipt
+from budget.models import Claim, Expense, PendingReceipt, private_storage
 from budget.services import orders
-
-from .helpers import fresh_key, image_upload
+from tests.helpers import files_under, fresh_key, image_upload
+from tests.test_receipt_storage import STORAGE_MESSAGE, partial_write_then
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +199,20 @@ def test_a_kept_receipt_can_be_dropped_on_every_form(picker_form):
     else:
         assert response.status_code == 302
         assert not Expense.objects.get().receipt
+
+
+def test_a_full_disk_answers_with_the_form_and_keeps_nothing(
+    picker_form, settings, monkeypatch, caplog
+):
+    monkeypatch.setattr(private_storage, "_save", partial_write_then(errno.ENOSPC))
+    with caplog.at_level(logging.ERROR):
+        response = picker_form.post(
+            amount="12,50", receipt=image_upload("JPEG", "kassenbon.jpg", "image/jpeg")
+        )
+
+    assert response.status_code == 200
+    assertContains(response, STORAGE_MESSAGE)
+    assert not Expense.objects.exists() and not Claim.objects.exists()
+    assert not PendingReceipt.objects.exists()
+    assert files_under(settings.MEDIA_ROOT) == []
+    assert os.strerror(errno.ENOSPC) in caplog.text
