@@ -6,7 +6,9 @@ migrations); superusers may do everything. A logged-in user without a role may s
 * ``treasurer``: books, reverses, exports; sees every claim of a budget with the bank details,
   approves, rejects, records orders, makes payouts.
 * ``director``: dashboard, exports, statement, closing; sees claims, orders and payouts read-only
-  (bank details masked) and may approve (the second approval, or the treasurer's own claim).
+  (bank details masked). Approves only where four eyes call for a second person: the claim of
+  somebody who holds the treasurer's permission (``acts_as_treasurer``), and the second approval
+  of a claim or order above ``second_approval_above``. ``budget.services.claims`` enforces it.
 * ``auditor``: holds the director's read permissions and nothing that changes data.
 * ``helper`` (Helfer*in): may submit claims to an open budget that accepts them and sees only
   their own claims: 404 for anybody else's, 403 for the budget's lists.
@@ -70,6 +72,13 @@ def can_edit_resolutions(user) -> bool:
 def can_edit_budgets(user) -> bool:
     """May open a budget's record in the admin (to assign its categories' statement positions)."""
     return user.is_authenticated and user.is_staff and user.has_perm(CHANGE_CATEGORY)
+
+
+def acts_as_treasurer(user) -> bool:
+    """Whether ``user`` holds the treasurer's permission: to book. Approving a claim books it, so
+    only such a user approves a claim on their own; anybody else with the right to approve (the
+    director) approves a treasurer's claim or gives a second approval. Superusers count."""
+    return user.is_authenticated and user.has_perm(BOOK)
 
 
 def require(user, perm: str) -> None:

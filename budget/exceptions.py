@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from budget.money import format_eur
 
@@ -256,6 +257,66 @@ class BudgetAlreadyClosed(BookingError):
         return {"budget": self.budget.name, "when": _display(closed_at) if closed_at else "–"}
 
 
+class BudgetStillOpen(BookingError):
+    """Closing refused: money is still promised. The statement of use is final only when no
+    claim is submitted or approved-but-unpaid (and not waived), no order is open and every payout
+    batch is marked paid; the figures say what is left."""
+
+    text = _(
+        "Das Budget kann noch nicht abgeschlossen werden. Noch offen: %(items)s. Der "
+        "Verwendungsnachweis ist erst endgültig, wenn keine Erstattung, keine Bestellung und "
+        "keine Auszahlung mehr offen ist."
+    )
+
+    def __init__(
+        self,
+        *,
+        claims: int,
+        claims_amount: Decimal,
+        orders: int,
+        orders_amount: Decimal,
+        batches: int,
+    ):
+        super().__init__(
+            claims=claims,
+            claims_amount=claims_amount,
+            orders=orders,
+            orders_amount=orders_amount,
+            batches=batches,
+        )
+
+    def params(self) -> dict:
+        items = []
+        if self.claims:
+            items.append(
+                ngettext(
+                    "%(count)s Erstattung (%(amount)s)",
+                    "%(count)s Erstattungen (%(amount)s)",
+                    self.claims,
+                )
+                % {"count": self.claims, "amount": format_eur(self.claims_amount)}
+            )
+        if self.orders:
+            items.append(
+                ngettext(
+                    "%(count)s Bestellung (%(amount)s)",
+                    "%(count)s Bestellungen (%(amount)s)",
+                    self.orders,
+                )
+                % {"count": self.orders, "amount": format_eur(self.orders_amount)}
+            )
+        if self.batches:
+            items.append(
+                ngettext(
+                    "%(count)s Auszahlung nicht als bezahlt markiert",
+                    "%(count)s Auszahlungen nicht als bezahlt markiert",
+                    self.batches,
+                )
+                % {"count": self.batches}
+            )
+        return {"items": ", ".join(items)}
+
+
 class BudgetNotClosed(BookingError):
     text = _("Das Budget „%(budget)s“ ist nicht abgeschlossen.")
 
@@ -310,6 +371,34 @@ class SameApprover(ClaimError):
 
 class WrongState(ClaimError):
     pass
+
+
+class TreasurerDecidesFirst(ClaimError):
+    """An approver without the treasurer's permission (the director) tried to decide a claim
+    that is the treasurer's to decide: not a treasurer's own claim, and no first approval by
+    somebody else on record. The director's part is the second approval."""
+
+    text = _(
+        "Die Erstattung %(reference)s genehmigt die Schatzmeisterei. Die Geschäftsführung "
+        "genehmigt nur Erstattungen von Schatzmeister*innen und gibt die zweite Freigabe, wo "
+        "eine nötig ist."
+    )
+    text_first_of_two = _(
+        "Die erste Freigabe von %(reference)s gibt die Schatzmeisterei; danach können Sie die "
+        "zweite Freigabe geben."
+    )
+    text_reject = _("Über die Erstattung %(reference)s entscheidet zuerst die Schatzmeisterei.")
+
+    def __init__(self, *, claim, rejecting: bool = False):
+        BookingError.__init__(self, claim=claim, rejecting=rejecting)
+
+    def template(self):
+        if self.rejecting:
+            return self.text_reject
+        return self.text_first_of_two if self.claim.needs_second_approval else self.text
+
+    def params(self) -> dict:
+        return {"reference": self.claim.reference}
 
 
 class AlreadySubmitted(ClaimError):

@@ -260,6 +260,152 @@ def test_approval_checks_the_period_again_and_books_nothing_when_refused(
     assert reload(claims_budget).reserved_claims == Decimal("50.00")  # still reserved
 
 
+# --- the director approves only where a second person is called for -----------------------------
+
+
+def _threshold(budget, limit="500.00"):
+    Budget.objects.filter(pk=budget.pk).update(second_approval_above=Decimal(limit))
+
+
+@pytest.mark.parametrize(
+    ("limit", "amount", "message"),
+    [
+        (None, "20.00", "genehmigt die Schatzmeisterei. Die Geschäftsführung genehmigt nur"),
+        ("500.00", "500.00", "genehmigt die Schatzmeisterei. Die Geschäftsführung genehmigt nur"),
+        ("500.00", "500.01", "gibt die Schatzmeisterei; danach können Sie die zweite Freigabe"),
+    ],
+)
+def test_the_director_gives_no_first_approval_of_a_helpers_claim(
+    claims_budget, category, helper, director, limit, amount, message
+):
+    if limit:
+        _threshold(claims_budget, limit)
+    c = claim(claims_budget, category, helper, amount)
+    with pytest.raises(exceptions.TreasurerDecidesFirst) as refused:
+        claims.approve_claim(claim=c, approver=director)
+    assert message in refused.value.message
+    assert c.reference in refused.value.message
+    c = reload(c)
+    assert (c.state, c.first_approved_by) == (Claim.State.SUBMITTED, None)
+    assert [e.action for e in c.events.all()] == ["submitted"]
+    assert not Expense.objects.exists()
+    assert reload(claims_budget).reserved_claims == Decimal(amount)
+
+
+def test_one_cent_over_the_threshold_the_director_gives_the_second_approval(
+    claims_budget, category, helper, treasurer, director
+):
+    _threshold(claims_budget)
+    c = claim(claims_budget, category, helper, "500.01")
+    claims.approve_claim(claim=c, approver=treasurer)
+    claims.approve_claim(claim=c, approver=director)
+    c = reload(c)
+    assert (c.state, c.first_approved_by, c.approved_by) == (
+        Claim.State.APPROVED,
+        treasurer,
+        director,
+    )
+
+
+def test_another_treasurer_may_give_the_second_approval(
+    claims_budget, category, helper, treasurer, second_treasurer
+):
+    _threshold(claims_budget)
+    c = claim(claims_budget, category, helper, "500.01")
+    claims.approve_claim(claim=c, approver=treasurer)
+    claims.approve_claim(claim=c, approver=second_treasurer)
+    assert reload(c).state == Claim.State.APPROVED
+
+
+def test_above_the_threshold_the_treasurers_claim_takes_the_director_and_another_treasurer(
+    claims_budget, category, treasurer, second_treasurer, director
+):
+    _threshold(claims_budget)
+    c = claim(claims_budget, category, treasurer, "500.01")
+    claims.approve_claim(claim=c, approver=director)  # the first: the treasurer cannot
+    assert reload(c).first_approved_by == director
+    with pytest.raises(exceptions.OwnClaim):
+        claims.approve_claim(claim=c, approver=treasurer)
+    with pytest.raises(exceptions.SameApprover):
+        claims.approve_claim(claim=c, approver=director)
+    claims.approve_claim(claim=c, approver=second_treasurer)
+    assert reload(c).state == Claim.State.APPROVED
+
+
+@pytest.mark.parametrize("who", ["superuser", "holds the permission"])
+def test_the_director_approves_the_claim_of_whoever_holds_the_treasurers_permission(
+    claims_budget, category, director, superuser, who
+):
+    from django.contrib.auth.models import Permission
+
+    if who == "superuser":
+        submitter = superuser
+    else:
+        submitter = UserFactory(username="kassenpruefung-vertretung")
+        submitter.user_permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="budget", codename__in=["add_expense", "add_claim"]
+            )
+        )
+    c = claim(claims_budget, category, submitter)
+    assert claims.may_decide(c, director)
+    claims.approve_claim(claim=c, approver=director)
+    assert reload(c).state == Claim.State.APPROVED
+
+
+def test_the_director_rejects_only_what_they_may_approve(
+    claims_budget, category, helper, treasurer, director
+):
+    _threshold(claims_budget)
+    small = claim(claims_budget, category, helper, "500.00")
+    with pytest.raises(exceptions.TreasurerDecidesFirst) as refused:
+        claims.reject_claim(claim=small, actor=director, reason="zu teuer")
+    assert refused.value.message == (
+        f"Über die Erstattung {small.reference} entscheidet zuerst die Schatzmeisterei."
+    )
+    assert reload(small).state == Claim.State.SUBMITTED
+    # The second approval withheld: the director rejects after the treasurer's first approval.
+    large = claim(claims_budget, category, helper, "500.01")
+    claims.approve_claim(claim=large, approver=treasurer)
+    claims.reject_claim(claim=large, actor=director, reason="Kein Beschluss für diese Ausgabe")
+    assert reload(large).state == Claim.State.REJECTED
+    assert reload(claims_budget).reserved_claims == Decimal("500.00")  # only the small one
+
+
+def test_the_director_rejects_a_treasurers_claim(claims_budget, category, treasurer, director):
+    c = claim(claims_budget, category, treasurer, "80.00")
+    claims.reject_claim(claim=c, actor=director, reason="privat")
+    assert reload(c).state == Claim.State.REJECTED
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        lambda c, treasurer, helper: claims.approve_claim(claim=c, approver=treasurer),
+        lambda c, treasurer, helper: claims.reject_claim(claim=c, actor=treasurer, reason="nein"),
+        lambda c, treasurer, helper: claims.withdraw_claim(claim=c, actor=helper),
+    ],
+    ids=["approve", "reject", "withdraw"],
+)
+def test_a_closed_budget_decides_no_claim(claims_budget, category, helper, treasurer, step):
+    # A budget closed before closing checked what is open: only reopening changes it.
+    c = claim(claims_budget, category, helper, "40.00")
+    Budget.objects.filter(pk=claims_budget.pk).update(is_closed=True)
+    with pytest.raises(exceptions.BudgetClosed):
+        step(c, treasurer, helper)
+    assert reload(c).state == Claim.State.SUBMITTED
+    assert reload(claims_budget).reserved_claims == Decimal("40.00")
+
+
+def test_a_closed_budget_takes_no_waiver(claims_budget, category, helper, treasurer):
+    c = claim(claims_budget, category, helper, "40.00")
+    claims.approve_claim(claim=c, approver=treasurer)
+    Budget.objects.filter(pk=claims_budget.pk).update(is_closed=True)
+    with pytest.raises(exceptions.BudgetClosed):
+        claims.waive_claim(claim=c, actor=helper)
+    assert reload(c).state == Claim.State.APPROVED
+
+
 # --- the state arrows -----------------------------------------------------------------------------
 
 

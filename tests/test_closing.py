@@ -8,16 +8,19 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from budget.exceptions import BudgetClosed, InvalidExpense
-from budget.models import Budget, Category, Expense, Reversal
-from budget.services import reverse_expense
+from budget.exceptions import BudgetClosed, BudgetStillOpen, InvalidExpense
+from budget.models import Budget, Category, Claim, Expense, Reversal
+from budget.services import claims, orders, payouts, reverse_expense
 from budget.services.closing import (
     BudgetAlreadyClosed,
     BudgetNotClosed,
     close_budget,
     reopen_budget,
 )
+from tests.claim_helpers import claim
+from tests.factories import BudgetFactory, CategoryFactory, UserFactory
 from tests.helpers import assert_login_required, fresh_key
+from tests.test_race import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -306,3 +309,195 @@ def test_closing_and_reopening_appear_in_the_budgets_history(client, director, s
     assert NOTE in page
     assert "Rechnung kam nach" in page
     assert "Grund der Wiedereröffnung" in page
+
+
+# -- nothing may be open: the statement of use is final ---------------------------------------
+
+
+@pytest.fixture
+def paying(claims_budget, treasurer):
+    payouts.save_account(
+        budget=claims_budget,
+        account_holder="Die Linke Landesverband Thüringen",
+        iban="DE44500105175407324931",
+        bic="INGDDEFFXXX",
+        user=treasurer,
+    )
+    return claims_budget
+
+
+def _approved(budget, category, helper, treasurer, amount="20.00"):
+    return claims.approve_claim(claim=claim(budget, category, helper, amount), approver=treasurer)
+
+
+def _order(budget, category, treasurer, amount="20.00"):
+    return orders.record_order(
+        budget=budget,
+        category=category,
+        supplier="Elektro Erfurt",
+        description="Headsets",
+        amount=Decimal(amount),
+        created_by=treasurer,
+    )
+
+
+def _batch(budget, category, helper, treasurer, paid=False):
+    _approved(budget, category, helper, treasurer)
+    batch = payouts.create_batch(budget=budget, created_by=treasurer)
+    if paid:
+        payouts.mark_paid(batch=batch, paid_on=datetime.date(2024, 2, 2), user=treasurer)
+    return batch
+
+
+def test_closing_is_refused_with_the_figures_while_money_is_promised(
+    paying, category, helper, treasurer, director
+):
+    _batch(paying, category, helper, treasurer)  # 20,00 € in a batch not marked paid
+    claim(paying, category, helper, "210.00")  # submitted
+    _approved(paying, category, helper, treasurer, "100.00")  # approved, in no batch yet
+    _order(paying, category, treasurer, "120.00")
+    versions = Budget.history.filter(id=paying.pk).count()
+    with pytest.raises(BudgetStillOpen) as refused:
+        close_budget(budget=paying, closed_by=director, note=NOTE)
+    assert refused.value.message == (
+        "Das Budget kann noch nicht abgeschlossen werden. Noch offen: 2 Erstattungen "
+        "(310,00\xa0€), 1 Bestellung (120,00\xa0€), 1 Auszahlung nicht als bezahlt markiert. "
+        "Der Verwendungsnachweis ist erst endgültig, wenn keine Erstattung, keine Bestellung "
+        "und keine Auszahlung mehr offen ist."
+    )
+    fresh = Budget.objects.get(pk=paying.pk)
+    assert (fresh.is_closed, fresh.closed_by, fresh.close_note) == (False, None, "")
+    assert Budget.history.filter(id=paying.pk).count() == versions
+
+
+def _submitted(budget, category, helper, treasurer):
+    claim(budget, category, helper)
+
+
+def _awaiting(budget, category, helper, treasurer):
+    Budget.objects.filter(pk=budget.pk).update(second_approval_above=Decimal("19.99"))
+    assert _order(budget, category, treasurer).state == "awaiting"
+
+
+def _first_of_two(budget, category, helper, treasurer):
+    Budget.objects.filter(pk=budget.pk).update(second_approval_above=Decimal("19.99"))
+    claims.approve_claim(claim=claim(budget, category, helper), approver=treasurer)
+
+
+@pytest.mark.parametrize(
+    ("make", "still_open"),
+    [
+        (_submitted, "1 Erstattung (20,00\xa0€)"),
+        (_first_of_two, "1 Erstattung (20,00\xa0€)"),
+        (_approved, "1 Erstattung (20,00\xa0€)"),
+        (_awaiting, "1 Bestellung (20,00\xa0€)"),
+        (lambda b, c, h, t: _order(b, c, t), "1 Bestellung (20,00\xa0€)"),
+        # the batch's claim counts with its batch, not twice
+        (_batch, "1 Auszahlung nicht als bezahlt markiert"),
+    ],
+    ids=["submitted", "first-of-two", "approved", "order-awaiting", "order-open", "batch"],
+)
+def test_each_open_thing_alone_keeps_the_budget_open(
+    paying, category, helper, treasurer, director, make, still_open
+):
+    make(paying, category, helper, treasurer)
+    with pytest.raises(BudgetStillOpen) as refused:
+        close_budget(budget=paying, closed_by=director, note=NOTE)
+    assert f"Noch offen: {still_open}. Der" in refused.value.message
+    assert not Budget.objects.get(pk=paying.pk).is_closed
+
+
+def _settle_claim(how):
+    def make(budget, category, helper, treasurer):
+        c = claim(budget, category, helper)
+        if how == "rejected":
+            claims.reject_claim(claim=c, actor=treasurer, reason="kein Bezug")
+        elif how == "withdrawn":
+            claims.withdraw_claim(claim=c, actor=helper)
+        else:
+            claims.approve_claim(claim=c, approver=treasurer)
+            claims.waive_claim(claim=c, actor=helper)
+
+    return make
+
+
+def _settle_order(how):
+    def make(budget, category, helper, treasurer):
+        o = _order(budget, category, treasurer)
+        if how == "cancelled":
+            orders.cancel_order(order=o, actor=treasurer, reason="nicht geliefert")
+        else:
+            orders.book_order(
+                order=o,
+                spent_on=datetime.date(2024, 1, 20),
+                payee="Elektro Erfurt",
+                description="Rechnung 4711",
+                amount=Decimal("21.00"),
+                created_by=treasurer,
+            )
+
+    return make
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        _settle_claim("rejected"),
+        _settle_claim("withdrawn"),
+        _settle_claim("waived"),
+        lambda b, c, h, t: _batch(b, c, h, t, paid=True),
+        _settle_order("cancelled"),
+        _settle_order("booked"),
+    ],
+    ids=["rejected", "withdrawn", "waived", "paid", "order-cancelled", "order-booked"],
+)
+def test_what_is_settled_lets_the_budget_close(paying, category, helper, treasurer, director, make):
+    make(paying, category, helper, treasurer)
+    close_budget(budget=paying, closed_by=director, note=NOTE)
+    assert Budget.objects.get(pk=paying.pk).is_closed
+
+
+def test_the_closing_page_says_what_is_open_before_anything_is_sent(
+    client, paying, category, helper, treasurer, director
+):
+    c = claim(paying, category, helper, "45.50")
+    client.force_login(director)
+    page = client.get(close_url(paying))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Noch offen: 1 Erstattung (45,50\xa0€)." in html
+    assert "Budget endgültig abschließen" not in html and 'name="note"' not in html
+    assert reverse("budget:claim_list", args=[paying.pk]) in html
+
+    refused = client.post(close_url(paying), {"note": NOTE})  # a stale tab sends anyway
+    assert refused.status_code == 200
+    assert "Noch offen: 1 Erstattung (45,50\xa0€)." in refused.content.decode()
+    assert not Budget.objects.get(pk=paying.pk).is_closed
+
+    claims.reject_claim(claim=c, actor=treasurer, reason="kein Bezug")
+    html = client.get(close_url(paying)).content.decode()
+    assert 'id="still-open"' not in html and "Budget endgültig abschließen" in html
+    assert client.post(close_url(paying), {"note": NOTE}).status_code == 302
+    assert Budget.objects.get(pk=paying.pk).is_closed
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_closing_and_a_claim_at_the_same_moment_never_leave_a_closed_budget_with_it():
+    """Both take the budget row lock: either the claim comes first and closing is refused, or
+    closing comes first and the claim is refused."""
+    director = UserFactory(username="race-lgf", role="director")
+    helper = UserFactory(username="race-helferin", role="helper")
+    budget = BudgetFactory(accepts_claims=True)
+    category = CategoryFactory(budget=budget)
+
+    def act(i):
+        if i == 0:
+            return close_budget(budget=budget.pk, closed_by=director, note=NOTE)
+        return claim(budget.pk, category.pk, helper)
+
+    results, errors = run_concurrently(act, 2)
+
+    assert len(results) == 1 and len(errors) == 1, errors
+    closed = Budget.objects.get(pk=budget.pk).is_closed
+    assert isinstance(errors[0], BudgetClosed if closed else BudgetStillOpen)
+    assert closed != Claim.objects.filter(budget=budget, state="submitted").exists()

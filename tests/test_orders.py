@@ -149,6 +149,56 @@ def test_a_closed_budget_refuses_orders(budget, category, treasurer):
         order(budget, category, treasurer)
 
 
+@pytest.mark.parametrize(
+    ("amount", "state"),
+    [("500.00", Order.State.OPEN), ("500.01", Order.State.AWAITING_APPROVAL)],
+)
+def test_only_above_the_threshold_the_director_gives_an_orders_second_approval(
+    client, budget, category, treasurer, director, amount, state
+):
+    Budget.objects.filter(pk=budget.pk).update(second_approval_above=Decimal("500.00"))
+    o = order(budget, category, treasurer, amount)
+    assert o.state == state
+    client.force_login(director)
+    page = client.get(reverse("budget:order_detail", args=[budget.pk, o.pk])).content.decode()
+    assert ('id="approve-order"' in page) == (state == Order.State.AWAITING_APPROVAL)
+    if state == Order.State.OPEN:
+        with pytest.raises(exceptions.WrongState):  # nothing to approve: it counts already
+            orders.approve_order(order=o, approver=director)
+        assert reload(o).approved_by is None
+    else:
+        orders.approve_order(order=o, approver=director)
+        assert (reload(o).state, reload(o).approved_by) == (Order.State.OPEN, director)
+
+
+def test_another_treasurer_may_give_an_orders_second_approval(budget, category, treasurer):
+    from tests.factories import UserFactory
+
+    Budget.objects.filter(pk=budget.pk).update(second_approval_above=Decimal("500.00"))
+    o = order(budget, category, treasurer, "500.01")
+    orders.approve_order(order=o, approver=UserFactory(username="kassenwart", role="treasurer"))
+    assert reload(o).state == Order.State.OPEN
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        lambda o, user: orders.approve_order(order=o, approver=user),
+        lambda o, user: orders.cancel_order(order=o, actor=user, reason="zu spät"),
+    ],
+    ids=["approve", "cancel"],
+)
+def test_a_closed_budget_changes_no_order(budget, category, treasurer, director, step):
+    # A budget closed before closing checked what is open: only reopening changes it.
+    Budget.objects.filter(pk=budget.pk).update(second_approval_above=Decimal("100.00"))
+    o = order(budget, category, treasurer, "150.00")
+    Budget.objects.filter(pk=budget.pk).update(is_closed=True)
+    with pytest.raises(exceptions.BudgetClosed):
+        step(o, director)
+    assert reload(o).state == Order.State.AWAITING_APPROVAL
+    assert reload(budget).reserved_orders == Decimal("150.00")
+
+
 # --- pages ----------------------------------------------------------------------------------------
 
 

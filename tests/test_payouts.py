@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 
 from budget import exceptions
-from budget.models import Claim, PayoutBatch
+from budget.models import Budget, Claim, PayoutBatch
 from budget.services import claims, payouts
 from tests.claim_helpers import IBAN_2, claim
 from tests.factories import UserFactory
@@ -144,6 +144,32 @@ def test_marking_paid_pays_the_claims_and_tells_the_claimants(
     assert "02.02.2024" in mail.outbox[0].body
     with pytest.raises(exceptions.ClaimError):
         payouts.mark_paid(batch=batch, paid_on=datetime.date(2024, 2, 3), user=treasurer)
+
+
+def test_a_closed_budget_makes_no_payout_batch(claims_budget, account, approved, treasurer):
+    # Closing refuses while claims are approved and unpaid; a budget closed before that rule
+    # pays out only after reopening.
+    Budget.objects.filter(pk=claims_budget.pk).update(is_closed=True)
+    with pytest.raises(exceptions.BudgetClosed):
+        payouts.create_batch(budget=claims_budget, created_by=treasurer)
+    assert not PayoutBatch.objects.exists()
+    assert set(Claim.objects.values_list("payout_batch", flat=True)) == {None}
+
+
+def test_a_closed_budget_marks_no_batch_paid_until_reopened(
+    claims_budget, account, approved, treasurer, superuser
+):
+    from budget.services.closing import reopen_budget
+
+    batch = payouts.create_batch(budget=claims_budget, created_by=treasurer)
+    Budget.objects.filter(pk=claims_budget.pk).update(is_closed=True)
+    with pytest.raises(exceptions.BudgetClosed):
+        payouts.mark_paid(batch=batch, paid_on=datetime.date(2024, 2, 2), user=treasurer)
+    assert PayoutBatch.objects.get().paid_on is None
+    assert set(Claim.objects.values_list("state", flat=True)) == {Claim.State.APPROVED}
+    reopen_budget(budget=claims_budget, reopened_by=superuser, reason="Auszahlung nachtragen")
+    payouts.mark_paid(batch=batch, paid_on=datetime.date(2024, 2, 2), user=treasurer)
+    assert set(Claim.objects.values_list("state", flat=True)) == {Claim.State.PAID}
 
 
 # --- pages ----------------------------------------------------------------------------------------

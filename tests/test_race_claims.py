@@ -65,7 +65,7 @@ def test_sixteen_helpers_submitting_at_once_never_reserve_more_than_is_available
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_simultaneous_approvals_book_the_claim_once():
     helper = UserFactory(username="race-helfer")
-    approvers = [UserFactory(username=f"race-kasse{i}") for i in range(2)]
+    approvers = [UserFactory(username=f"race-kasse{i}", role="treasurer") for i in range(2)]
     budget = BudgetFactory(cap=Decimal("2500.00"), accepts_claims=True)
     category = CategoryFactory(budget=budget)
     claim = claims.submit_claim(

@@ -5,8 +5,11 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from pytest_django.asserts import assertInHTML
 
 from budget.models import Budget, Category, Expense, PendingReceipt
+from budget.services import orders
+from tests.claim_helpers import claim
 from tests.factories import BudgetFactory, CategoryFactory
 from tests.helpers import assert_login_required, files_under, fresh_key, image_upload, pdf_upload
 
@@ -271,3 +274,48 @@ def test_files_over_ten_megabytes_are_refused(client, treasurer, budget, categor
     assert response.status_code == 200
     assert "zu groß" in " ".join(response.context["form"].errors["receipt"])
     assert_nothing_saved(budget, settings)
+
+
+@pytest.mark.parametrize("over_plan", [Category.OverPlan.STOP, Category.OverPlan.WARN])
+def test_the_plan_hint_counts_what_claims_and_orders_reserve(
+    client, treasurer, helper, budget, category, book, over_plan
+):
+    Budget.objects.filter(pk=budget.pk).update(accepts_claims=True)
+    Category.objects.filter(pk=category.pk).update(planned=Decimal("100.00"), over_plan=over_plan)
+    book(category, "30.00")
+    claim(budget, category, helper, "35.00")
+    orders.record_order(
+        budget=budget,
+        category=category,
+        supplier="Catering",
+        description="Suppe",
+        amount=Decimal("15.00"),
+        created_by=treasurer,
+    )
+    client.force_login(treasurer)
+    page = client.get(url(budget)).content.decode()
+    # 100,00 € plan − 30,00 € spent − 50,00 € reserved: the figure the server refuses beyond
+    assertInHTML(
+        f'<option value="{category.pk}" data-plan-left="20.00" data-plan-action="{over_plan}">'
+        "Verpflegung</option>",
+        page,
+    )
+    assertInHTML('<span class="amount" data-plan>20,00\xa0€ im Plan</span>', page)
+    assertInHTML(
+        '<span class="small text-body-secondary" data-reserved>50,00\xa0€ vorgemerkt</span>', page
+    )
+
+
+def test_a_stop_category_books_exactly_what_the_hint_shows_and_refuses_a_cent_more(
+    client, treasurer, helper, budget, category, book
+):
+    Budget.objects.filter(pk=budget.pk).update(accepts_claims=True)
+    Category.objects.filter(pk=category.pk).update(planned=Decimal("100.00"), over_plan="stop")
+    book(category, "30.00")
+    claim(budget, category, helper, "50.00")
+    client.force_login(treasurer)
+    refused = client.post(url(budget), form_data(category, amount="20,01"))
+    assert refused.status_code == 200
+    assert "Im Plan noch verfügbar: 20,00\xa0€." in refused.context["form"].errors["amount"][0]
+    assert client.post(url(budget), form_data(category, amount="20,00")).status_code == 302
+    assert Category.objects.get(pk=category.pk).available_plan == Decimal("0.00")

@@ -355,3 +355,55 @@ def test_the_first_approver_sees_no_second_approve_button(
     client.post(reverse("budget:claim_approve", args=[claims_budget.pk, c.pk]))
     c.refresh_from_db()
     assert c.state == Claim.State.APPROVED
+
+
+def test_the_director_sees_a_helpers_claim_read_only_and_why(
+    client, helper, director, claims_budget, category
+):
+    c = claim(claims_budget, category, helper, "31.00")
+    client.force_login(director)
+    url = reverse("budget:claim_detail", args=[claims_budget.pk, c.pk])
+    page = client.get(url).content.decode()
+    assert 'id="approve"' not in page and 'id="decide"' not in page
+    assert f"Die Erstattung {c.reference} genehmigt die Schatzmeisterei." in page
+    response = client.post(
+        reverse("budget:claim_approve", args=[claims_budget.pk, c.pk]), follow=True
+    )
+    assert response.redirect_chain == [(url, 302)]
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    c.refresh_from_db()
+    assert c.state == Claim.State.SUBMITTED and c.expense_id is None
+    client.post(reverse("budget:claim_reject", args=[claims_budget.pk, c.pk]), {"reason": "nein"})
+    c.refresh_from_db()
+    assert c.state == Claim.State.SUBMITTED
+
+
+def test_the_director_approves_the_treasurers_claim_on_its_page(
+    client, treasurer, director, claims_budget, category
+):
+    c = claim(claims_budget, category, treasurer, "31.00")
+    client.force_login(director)
+    page = client.get(reverse("budget:claim_detail", args=[claims_budget.pk, c.pk])).content
+    assert b'id="approve"' in page and b'id="treasurer-decides-first"' not in page
+    client.post(reverse("budget:claim_approve", args=[claims_budget.pk, c.pk]))
+    c.refresh_from_db()
+    assert c.state == Claim.State.APPROVED and c.approved_by == director
+
+
+def test_above_the_threshold_the_director_waits_for_the_treasurers_first_approval(
+    client, helper, treasurer, director, claims_budget, category
+):
+    from budget.models import Budget
+
+    Budget.objects.filter(pk=claims_budget.pk).update(second_approval_above=Decimal("10.00"))
+    c = claim(claims_budget, category, helper, "10.01")
+    url = reverse("budget:claim_detail", args=[claims_budget.pk, c.pk])
+    client.force_login(director)
+    page = client.get(url).content.decode()
+    assert "Erste Freigabe erteilen" not in page and 'id="approve"' not in page
+    assert "danach können Sie die zweite Freigabe geben" in page
+    client.force_login(treasurer)
+    client.post(reverse("budget:claim_approve", args=[claims_budget.pk, c.pk]))
+    client.force_login(director)
+    page = client.get(url).content.decode()
+    assert "Genehmigen und buchen" in page and 'id="treasurer-decides-first"' not in page

@@ -75,8 +75,10 @@ class CategorySelect(forms.Select):
                 attrs["data-quantity-left"] = str(category.remaining_quantity)
                 attrs["data-quantity-cap"] = str(category.quantity_cap)
                 attrs["data-unit"] = category.quantity_unit
-            if category.planned is not None and category.over_plan == Category.OverPlan.STOP:
-                attrs["data-plan-left"] = f"{category.remaining_plan:.2f}"
+            if category.planned is not None:
+                # The figure check_room uses: reserved money (open claims, orders) counts.
+                attrs["data-plan-left"] = f"{category.available_plan:.2f}"
+                attrs["data-plan-action"] = category.over_plan
         return option
 
 

@@ -389,6 +389,12 @@ class Category(KeepsRunningTotals):
         return None if self.planned is None else cents(self.planned - self.spent)
 
     @property
+    def available_plan(self) -> Decimal | None:
+        """What can still be booked or promised within the plan: plan − spent − reserved, the
+        figure ``check_room`` refuses (``stop``) or warns (``warn``) beyond."""
+        return None if self.planned is None else cents(self.planned - self.spent - self.reserved)
+
+    @property
     def remaining_quantity(self) -> int | None:
         """Pieces that can still be booked or promised (reserved pieces count)."""
         if self.quantity_cap is None:

@@ -14,7 +14,11 @@ Rules on top of the ledger's (see ``budget.models``):
   turns the reservation into spending; the OneToOne ``Claim.expense`` makes a second booking of
   the same claim impossible in the database too.
 * Nobody approves their own claim; above ``Budget.second_approval_above`` a claim or order needs a
-  second approval by a different person before it counts as approved.
+  second approval by a different person before it counts as approved. Whoever may book (the
+  treasurer) decides claims; the director only the claim of someone who may book, and second
+  approvals (``budget.services.claims.check_approver``).
+* A budget closes only when no claim is submitted or approved-but-unpaid (and not waived), no
+  order is open and every payout batch is paid (``budget.services.closing.open_items``).
 * Every step is a ``ClaimEvent`` / ``OrderEvent`` row, written in the same transaction;
   those tables are append-only (triggers, see ``budget/migrations/_append_only.py``).
 """

@@ -82,7 +82,7 @@ def check_room(locked: Budget, cat: Category, amount: Decimal, quantity: int) ->
             raise PlanExceeded(
                 category=cat.name,
                 planned=cat.planned,
-                remaining=cents(cat.planned - cat.spent - cat.reserved),
+                remaining=cat.available_plan,
                 overshoot=category_committed - cat.planned,
             )
         warnings.append(

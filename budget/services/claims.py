@@ -19,13 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budget import exceptions, receipts, services
+from budget import access, exceptions, receipts, services
 from budget.exceptions import (
     AlreadySubmitted,
     ClaimsNotAccepted,
     InvalidExpense,
     OwnClaim,
     SameApprover,
+    TreasurerDecidesFirst,
     WrongState,
 )
 from budget.models import Budget, Category, Claim, ClaimEvent
@@ -283,6 +284,38 @@ def _refuse_move(claim: Claim, state: str) -> None:
         )
 
 
+def check_approver(claim: Claim, user, *, rejecting: bool = False) -> None:
+    """Refuse ``user`` deciding ``claim`` if it is the treasurer's to decide.
+
+    Whoever holds the treasurer's permission (``access.acts_as_treasurer``) decides any claim but
+    their own. Anybody else allowed to approve — the director — decides only where four eyes call
+    them in: the claim of someone holding the treasurer's permission (who cannot approve it
+    themselves), or a claim whose first approval somebody already gave (the second approval
+    above ``second_approval_above``). Otherwise raise ``TreasurerDecidesFirst``: the director
+    sees such a claim read-only, and neither approves nor rejects it."""
+    if access.acts_as_treasurer(user):
+        return
+    if claim.first_approved_by_id is not None:
+        return
+    if access.acts_as_treasurer(claim.submitted_by):
+        return
+    raise TreasurerDecidesFirst(claim=claim, rejecting=rejecting)
+
+
+def may_decide(claim: Claim, user) -> bool:
+    """``check_approver`` as a yes or no, for the page that shows the buttons."""
+    try:
+        check_approver(claim, user)
+    except TreasurerDecidesFirst:
+        return False
+    return True
+
+
+def _refuse_if_closed(locked: Budget) -> None:
+    if locked.is_closed:
+        raise exceptions.BudgetClosed(budget=locked.name)
+
+
 def approve_claim(*, claim: Claim | int, approver) -> Claim:
     """Approve a claim. Above the budget's ``second_approval_above`` the first approval is
     recorded and a different person must give the second; the last approval books the claim as
@@ -292,8 +325,8 @@ def approve_claim(*, claim: Claim | int, approver) -> Claim:
         _refuse_move(row, Claim.State.APPROVED)
         if row.submitted_by_id == approver.pk:
             raise OwnClaim(_("Die eigene Erstattung kann nur eine andere Person genehmigen."))
-        if locked.is_closed:
-            raise exceptions.BudgetClosed(budget=locked.name)
+        _refuse_if_closed(locked)
+        check_approver(row, approver)
         if row.needs_second_approval:
             if row.first_approved_by_id is None:
                 row.first_approved_by = approver
@@ -351,6 +384,8 @@ def reject_claim(*, claim: Claim | int, actor, reason: str) -> Claim:
         _refuse_move(row, Claim.State.REJECTED)
         if row.submitted_by_id == actor.pk:
             raise OwnClaim(_("Die eigene Erstattung kann man zurückziehen, aber nicht ablehnen."))
+        _refuse_if_closed(locked)
+        check_approver(row, actor, rejecting=True)
         _release(row)
         row.state = Claim.State.REJECTED
         row.reason = reason
@@ -366,6 +401,7 @@ def withdraw_claim(*, claim: Claim | int, actor) -> Claim:
         if row.submitted_by_id != actor.pk:
             raise OwnClaim(_("Nur wer die Erstattung eingereicht hat, kann sie zurückziehen."))
         _refuse_move(row, Claim.State.WITHDRAWN)
+        _refuse_if_closed(locked)
         _release(row)
         row.state = Claim.State.WITHDRAWN
         row.save(update_fields=["state"])
@@ -381,6 +417,7 @@ def waive_claim(*, claim: Claim | int, actor) -> Claim:
         if row.submitted_by_id != actor.pk:
             raise OwnClaim(_("Nur wer die Erstattung eingereicht hat, kann darauf verzichten."))
         _refuse_move(row, Claim.State.WAIVED)
+        _refuse_if_closed(locked)
         if row.payout_batch_id is not None:
             raise WrongState(
                 _("Die Erstattung %(reference)s ist schon zur Auszahlung vorgesehen.")

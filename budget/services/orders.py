@@ -123,11 +123,18 @@ def _refuse_move(order: Order, state: str) -> None:
         )
 
 
+def _refuse_if_closed(locked: Budget) -> None:
+    if locked.is_closed:
+        raise exceptions.BudgetClosed(budget=locked.name)
+
+
 def approve_order(*, order: Order | int, approver) -> Order:
-    """The second approval of an order above ``second_approval_above``, by somebody else."""
+    """The second approval of an order above ``second_approval_above``, by somebody other than
+    whoever recorded it (recording is the first): another treasurer or the director."""
     with transaction.atomic():
         locked, row = _locked_order(order)
         _refuse_move(row, Order.State.OPEN)
+        _refuse_if_closed(locked)
         if row.created_by_id == approver.pk:
             raise SameApprover(
                 _("Die zweite Freigabe muss eine andere Person geben als die, die bestellt hat.")
@@ -194,6 +201,7 @@ def cancel_order(*, order: Order | int, actor, reason: str) -> Order:
     with transaction.atomic():
         locked, row = _locked_order(order)
         _refuse_move(row, Order.State.CANCELLED)
+        _refuse_if_closed(locked)
         _release(row)
         row.state = Order.State.CANCELLED
         row.reason = reason

@@ -6,6 +6,10 @@ account copied onto it, so the file it gives is the same whenever it is download
 ISO 20022 ``pain.001.001.03`` credit transfer built with sepaxml and validated against the schema
 sepaxml ships: one transaction per claim, the claim's reference as end-to-end id and remittance
 text. Marking the batch paid marks its claims "ausgezahlt" and tells the claimants.
+
+A closed budget makes no new batch and marks none paid: closing is refused while a batch is
+unpaid (``budget.services.closing``), so a payout after closing means the statement of use was
+wrong, and reopening it (admins, with a reason) is how that is put on record.
 """
 
 from __future__ import annotations
@@ -19,7 +23,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budget.exceptions import AlreadyBatched, ClaimError, NoPayoutAccount, NothingToPay
+from budget.exceptions import (
+    AlreadyBatched,
+    BudgetClosed,
+    ClaimError,
+    NoPayoutAccount,
+    NothingToPay,
+)
 from budget.models import Budget, Claim, ClaimEvent, PayoutAccount, PayoutBatch
 from budget.money import cents
 from budget.services import mail as claim_mail
@@ -73,6 +83,8 @@ def create_batch(
             ).first()
             if earlier is not None:
                 raise AlreadyBatched(earlier)
+        if locked.is_closed:
+            raise BudgetClosed(budget=locked.name)
         account = PayoutAccount.objects.filter(budget=locked).first()
         if account is None:
             raise NoPayoutAccount(
@@ -164,13 +176,15 @@ def mark_paid(*, batch: PayoutBatch | int, paid_on: datetime.date, user) -> Payo
     batch_id = batch.pk if isinstance(batch, PayoutBatch) else batch
     budget_id = PayoutBatch.objects.values_list("budget_id", flat=True).get(pk=batch_id)
     with transaction.atomic():
-        lock_budget(budget_id)
+        locked = lock_budget(budget_id)
         row = PayoutBatch.objects.select_for_update().get(pk=batch_id)
         if row.paid_on is not None:
             raise ClaimError(
                 _("Die Auszahlung %(reference)s ist bereits als bezahlt markiert (%(date)s).")
                 % {"reference": row.reference, "date": row.paid_on.strftime("%d.%m.%Y")}
             )
+        if locked.is_closed:
+            raise BudgetClosed(budget=locked.name)
         if paid_on > timezone.localdate():
             raise ClaimError(_("Das Datum liegt in der Zukunft."), field="paid_on")
         row.paid_on = paid_on

@@ -126,6 +126,9 @@ def claim_detail(request, budget_id, pk):
     claim = access.get_claim_for(request.user, budget_id, pk)
     user = request.user
     is_own = claim.submitted_by_id == user.pk
+    may_approve = claim.is_open and access.can_approve(user) and not is_own
+    # The director sees a claim that is the treasurer's to decide read-only, and why.
+    treasurer_first = may_approve and not claims.may_decide(claim, user)
     return render(
         request,
         "budget/claim_detail.html",
@@ -134,7 +137,10 @@ def claim_detail(request, budget_id, pk):
             "claim": claim,
             "events": claim.events.select_related("actor"),
             "show_bank": access.sees_bank_details(user, claim),
-            "can_decide": claim.is_open and access.can_approve(user) and not is_own,
+            "can_decide": may_approve and not treasurer_first,
+            "treasurer_decides_first": (
+                exceptions.TreasurerDecidesFirst(claim=claim).message if treasurer_first else ""
+            ),
             # The first of two approvals is given; its giver may still reject, not approve again.
             "can_approve_now": claim.first_approved_by_id != user.pk,
             "can_withdraw": claim.is_open and is_own,

@@ -1,6 +1,8 @@
 """Closing a budget (director or admin) and reopening it (admins only, with a reason).
 
 Both are a confirmation page (GET) and a POST; the change itself is ``budget.services.closing``.
+The closing page says before anything is sent what is still open and keeps the budget from
+closing until it is settled.
 """
 
 from django.contrib import messages
@@ -32,9 +34,11 @@ def budget_close(request, budget_id):
             )
         except exceptions.BudgetAlreadyClosed as exc:
             messages.info(request, exc.message)
+        except exceptions.BudgetStillOpen as exc:
+            return _close_page(request, budget, form, still_open=exc)
         except BookingError as exc:
             form.add_error("note", exc.message)
-            return render(request, "budget/budget_close.html", {"budget": budget, "form": form})
+            return _close_page(request, budget, form)
         else:
             messages.success(
                 request,
@@ -42,7 +46,23 @@ def budget_close(request, budget_id):
                 % {"budget": budget.name},
             )
         return redirect("budget:budget_dashboard", budget_id=budget.pk)
-    return render(request, "budget/budget_close.html", {"budget": budget, "form": form})
+    return _close_page(request, budget, form)
+
+
+def _close_page(request, budget, form, still_open=None):
+    if still_open is None:
+        items = closing.open_items(budget)
+        still_open = items.refusal() if items else None
+    return render(
+        request,
+        "budget/budget_close.html",
+        {
+            "budget": budget,
+            "form": form,
+            "still_open": still_open.message if still_open else "",
+            "show_lists": access.can_see_claims(request.user),
+        },
+    )
 
 
 @login_required

@@ -43,13 +43,20 @@
       preview.classList.add("text-danger", "fw-semibold");
       return;
     }
+    // What the plan still allows after open claims and orders, as the server counts it: a
+    // "stop" category refuses beyond it, a "warn" category books with a warning.
     var option = selectedOption();
     if (option && option.dataset.planLeft !== undefined) {
       var planAfter = Math.round((parseFloat(option.dataset.planLeft) - value) * 100) / 100;
-      if (planAfter < 0) {
+      if (planAfter < 0 && option.dataset.planAction === "stop") {
         preview.textContent = preview.dataset.overPlan + " " + fmt.format(-planAfter);
         preview.classList.remove("text-body-secondary");
         preview.classList.add("text-danger", "fw-semibold");
+        return;
+      }
+      if (planAfter < 0) {
+        preview.textContent = preview.dataset.after + ": " + fmt.format(after) + " · " +
+          preview.dataset.overPlanWarn + " " + fmt.format(-planAfter);
         return;
       }
     }

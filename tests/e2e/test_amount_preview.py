@@ -1,12 +1,17 @@
 """The live preview reads amounts exactly as the server does, in German and in English: every
 input below gives the same value, or the same refusal, in Chromium and in parse_amount."""
 
+import re
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from playwright.sync_api import expect
 
+from budget.models import Budget, Category
 from budget.validators import parse_amount
+from tests.claim_helpers import claim
 from tests.e2e.test_treasurer_flow import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -116,3 +121,29 @@ def test_the_preview_stays_empty_for_what_the_server_refuses(
     for refused in ["12 50", "１２", "1 2 3 4"]:
         amount.fill(refused)
         expect(page.locator("#preview")).to_have_text("")
+
+
+@pytest.mark.parametrize("over_plan", ["stop", "warn"])
+def test_the_plan_preview_counts_what_open_claims_reserve(
+    phone, live_server, treasurer, helper, budget, category, book, over_plan
+):
+    Budget.objects.filter(pk=budget.pk).update(accepts_claims=True)
+    Category.objects.filter(pk=category.pk).update(planned=Decimal("100.00"), over_plan=over_plan)
+    book(category, "30.00")
+    claim(budget, category, helper, "50.00")  # 20,00 € left in the plan, as the server counts
+    page = phone
+    log_in(page, live_server, "schatzmeisterin")
+    page.goto(f"{live_server.url}/budgets/{budget.pk}/expenses/new/")
+    page.get_by_label("Kategorie").select_option(label="Verpflegung")
+    amount = page.get_by_label("Betrag (brutto, €)")
+    preview = page.locator("#preview")
+    amount.fill("20,00")
+    expect(preview).to_have_text("danach noch verfügbar: 2.400,00\xa0€")
+    amount.fill("20,01")
+    if over_plan == "stop":
+        expect(preview).to_have_text("überschreitet den Plan der Kategorie um 0,01\xa0€")
+        expect(preview).to_have_class(re.compile("text-danger"))
+    else:
+        expect(preview).to_have_text(
+            "danach noch verfügbar: 2.399,99\xa0€ · über dem Plan der Kategorie um 0,01\xa0€"
+        )
