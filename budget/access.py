@@ -24,7 +24,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from budget.models import Budget, Claim, Expense, Order, PayoutBatch
+from budget.models import (
+    Budget,
+    Claim,
+    Expense,
+    Order,
+    PayoutBatch,
+    Resolution,
+    ResolutionAttachment,
+)
 
 VIEW = "budget.view_budget"
 BOOK = "budget.add_expense"
@@ -92,6 +100,16 @@ def get_budget_for(user, budget_id: int, perm: str = VIEW, queryset=None) -> Bud
     return get_object_or_404(
         queryset if queryset is not None else Budget.objects.with_resolution(), pk=budget_id
     )
+
+
+def get_resolution_for(user, pk: int) -> Resolution:
+    require(user, VIEW)
+    return get_object_or_404(Resolution, pk=pk)
+
+
+def get_attachment_for(user, resolution_id: int, pk: int) -> ResolutionAttachment:
+    require(user, VIEW)
+    return get_object_or_404(ResolutionAttachment, resolution_id=resolution_id, pk=pk)
 
 
 def get_expense_for(user, budget: Budget, pk: int, perm: str = VIEW) -> Expense:

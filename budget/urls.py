@@ -1,15 +1,25 @@
 from django.urls import path
 
-from budget.views import claims, closing, datev, expenses, orders, payouts, reports, yearly
+from budget.views import (
+    claims,
+    closing,
+    datev,
+    expenses,
+    orders,
+    payouts,
+    reports,
+    resolutions,
+    yearly,
+)
 
 app_name = "budget"
 
 urlpatterns = [
     path("", expenses.home, name="home"),
-    path("resolutions/<int:pk>/", expenses.resolution_detail, name="resolution"),
+    path("resolutions/<int:pk>/", resolutions.resolution_detail, name="resolution"),
     path(
         "resolutions/<int:pk>/attachments/<int:attachment_id>/",
-        expenses.attachment_download,
+        resolutions.attachment_download,
         name="attachment",
     ),
     path("budgets/<int:budget_id>/expenses/", expenses.expense_list, name="expense_list"),

@@ -66,10 +66,14 @@ NOBODY = frozenset()  # superusers only
 CLAIMANTS = frozenset({TREASURER, DIRECTOR, HELPER, OTHER_HELPER})
 THE_CLAIMANT = frozenset({HELPER})
 CLAIM_READERS = READERS | THE_CLAIMANT
-DECIDERS = frozenset({TREASURER, DIRECTOR})
+DECIDERS = frozenset({TREASURER})
 SECOND_APPROVERS = frozenset({DIRECTOR})
 # Outside one's own claims a claim does not exist (access.get_claim_for): 404, not 403.
 NOT_THEIRS = {OTHER_HELPER: 404, OUTSIDER: 404}
+# The director approves (and rejects) a helper's claim only as the second person above the
+# threshold (services.claims.check_approver): for this small claim the service says no, with a
+# message on the claim's page, and nothing changes.
+FIRST_APPROVAL_IS_THE_TREASURERS = {**NOT_THEIRS, DIRECTOR: 302}
 # Only the claimant withdraws or waives (access.get_own_claim_for): 403 for those who see the
 # claim, 404 for those who do not.
 ONLY_THE_CLAIMANT = NOT_THEIRS
@@ -269,7 +273,7 @@ ACCESS: dict[str, Page] = {
         _of("claim", "claim_approve"),
         None,
         post=DECIDERS,
-        refused=NOT_THEIRS,
+        refused=FIRST_APPROVAL_IS_THE_TREASURERS,
         form=_no_fields,
         changes=_state("claim"),
         done=_of("claim", "claim_detail"),
@@ -278,7 +282,7 @@ ACCESS: dict[str, Page] = {
         _of("claim", "claim_reject"),
         None,
         post=DECIDERS,
-        refused=NOT_THEIRS,
+        refused=FIRST_APPROVAL_IS_THE_TREASURERS,
         form=_reason,
         changes=_state("claim"),
         done=_of("claim", "claim_detail"),

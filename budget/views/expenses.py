@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from budget import access, exceptions, services, thumbnails, uploads
 from budget.forms.expenses import ExpenseFilterForm, ExpenseForm, LateReceiptForm, ReversalForm
-from budget.models import Budget, Resolution, Reversal
+from budget.models import Budget, Reversal
 from budget.money import format_eur
 from budget.services import late_receipts
 from budget.views.files import private_file, thumbnail_response
@@ -50,33 +50,6 @@ def home(request):
         request,
         "budget/budget_list.html",
         {"budgets": budgets, "can_book": access.can_book(request.user)},
-    )
-
-
-@login_required
-@require_safe
-def resolution_detail(request, pk):
-    access.require(request.user, access.VIEW)
-    resolution = get_object_or_404(Resolution, pk=pk)
-    return render(
-        request,
-        "budget/resolution_detail.html",
-        {
-            "resolution": resolution,
-            "budgets": resolution.budgets.all(),
-            "attachments": resolution.attachments.all(),
-        },
-    )
-
-
-@login_required
-@require_safe
-def attachment_download(request, pk, attachment_id):
-    access.require(request.user, access.VIEW)
-    resolution = get_object_or_404(Resolution, pk=pk)
-    attachment = get_object_or_404(resolution.attachments, pk=attachment_id)
-    return private_file(
-        attachment.file, attachment.original_name, "application/octet-stream", as_attachment=True
     )
 
 
