@@ -54,6 +54,24 @@ def lock_budget(budget_id: int) -> Budget:
     return Budget.objects.select_for_update().get(pk=budget_id)
 
 
+def refuse_if_closed(locked: Budget) -> None:
+    """A closed budget takes no change at all: every service asks this under the lock."""
+    if locked.is_closed:
+        raise BudgetClosed(budget=locked.name)
+
+
+def lock_with_budget(model, row, *related: str):
+    """Lock the budget of ``row`` (a claim, an order, a payout batch, or its pk), then the row
+    itself, always in this order, so that two operations on one budget never wait for each
+    other crosswise. Returns both; the row's ``budget`` is the locked one."""
+    pk = row.pk if isinstance(row, model) else row
+    budget_id = model.objects.values_list("budget_id", flat=True).get(pk=pk)
+    locked = lock_budget(budget_id)
+    locked_row = model.objects.select_for_update().select_related(*related).get(pk=pk)
+    locked_row.budget = locked
+    return locked, locked_row
+
+
 def check_room(locked: Budget, cat: Category, amount: Decimal, quantity: int) -> list[str]:
     """The one place every cap is checked: may ``amount`` and ``quantity`` more be spent or
     promised in ``cat`` of ``locked``? Call it under the budget row lock (``locked`` was read
@@ -152,8 +170,7 @@ def record_expense(
                 raise CategoryMismatch() from None
             if cat.budget_id != locked.pk:
                 raise CategoryMismatch()
-            if locked.is_closed:
-                raise BudgetClosed(budget=locked.name)
+            refuse_if_closed(locked)
             if not locked.covers(spent_on):
                 raise OutsideBudgetPeriod(starts_on=locked.starts_on, ends_on=locked.ends_on)
 
@@ -241,8 +258,7 @@ def reverse_expense(
             locked = lock_budget(budget_id)
             original = Expense.objects.select_related("category").get(pk=expense_id)
             _refuse_a_second_reversal(original, booking_key)
-            if locked.is_closed:
-                raise BudgetClosed(budget=locked.name)
+            refuse_if_closed(locked)
             reversal = Reversal.objects.create(
                 expense=original, reason=reason, created_by=created_by, booking_key=booking_key
             )

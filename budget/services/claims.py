@@ -33,7 +33,7 @@ from budget.models import Budget, Category, Claim, ClaimEvent
 from budget.money import cents, format_eur
 from budget.services import booking
 from budget.services import mail as claim_mail
-from budget.services.booking import lock_budget
+from budget.services.booking import lock_budget, lock_with_budget, refuse_if_closed
 from budget.validators import check_amount, check_text
 
 KM_MAX = Decimal("99999.9")
@@ -194,8 +194,7 @@ def submit_claim(
             cat = Category.objects.filter(pk=category_id, budget=locked).first()
             if cat is None:
                 raise exceptions.CategoryMismatch()
-            if locked.is_closed:
-                raise exceptions.BudgetClosed(budget=locked.name)
+            refuse_if_closed(locked)
             if not locked.accepts_claims:
                 raise ClaimsNotAccepted(
                     _("Für das Budget „%(budget)s“ können keine Erstattungen eingereicht werden.")
@@ -268,12 +267,7 @@ def submit_claim(
 
 
 def _locked_claim(claim: Claim | int) -> tuple[Budget, Claim]:
-    claim_id = claim.pk if isinstance(claim, Claim) else claim
-    budget_id = Claim.objects.values_list("budget_id", flat=True).get(pk=claim_id)
-    locked = lock_budget(budget_id)
-    row = Claim.objects.select_for_update().select_related("budget", "category").get(pk=claim_id)
-    row.budget = locked
-    return locked, row
+    return lock_with_budget(Claim, claim, "budget", "category")
 
 
 def _refuse_move(claim: Claim, state: str) -> None:
@@ -311,11 +305,6 @@ def may_decide(claim: Claim, user) -> bool:
     return True
 
 
-def _refuse_if_closed(locked: Budget) -> None:
-    if locked.is_closed:
-        raise exceptions.BudgetClosed(budget=locked.name)
-
-
 def approve_claim(*, claim: Claim | int, approver) -> Claim:
     """Approve a claim. Above the budget's ``second_approval_above`` the first approval is
     recorded and a different person must give the second; the last approval books the claim as
@@ -325,7 +314,7 @@ def approve_claim(*, claim: Claim | int, approver) -> Claim:
         _refuse_move(row, Claim.State.APPROVED)
         if row.submitted_by_id == approver.pk:
             raise OwnClaim(_("Die eigene Erstattung kann nur eine andere Person genehmigen."))
-        _refuse_if_closed(locked)
+        refuse_if_closed(locked)
         check_approver(row, approver)
         if row.needs_second_approval:
             if row.first_approved_by_id is None:
@@ -384,7 +373,7 @@ def reject_claim(*, claim: Claim | int, actor, reason: str) -> Claim:
         _refuse_move(row, Claim.State.REJECTED)
         if row.submitted_by_id == actor.pk:
             raise OwnClaim(_("Die eigene Erstattung kann man zurückziehen, aber nicht ablehnen."))
-        _refuse_if_closed(locked)
+        refuse_if_closed(locked)
         check_approver(row, actor, rejecting=True)
         _release(row)
         row.state = Claim.State.REJECTED
@@ -401,7 +390,7 @@ def withdraw_claim(*, claim: Claim | int, actor) -> Claim:
         if row.submitted_by_id != actor.pk:
             raise OwnClaim(_("Nur wer die Erstattung eingereicht hat, kann sie zurückziehen."))
         _refuse_move(row, Claim.State.WITHDRAWN)
-        _refuse_if_closed(locked)
+        refuse_if_closed(locked)
         _release(row)
         row.state = Claim.State.WITHDRAWN
         row.save(update_fields=["state"])
@@ -417,7 +406,7 @@ def waive_claim(*, claim: Claim | int, actor) -> Claim:
         if row.submitted_by_id != actor.pk:
             raise OwnClaim(_("Nur wer die Erstattung eingereicht hat, kann darauf verzichten."))
         _refuse_move(row, Claim.State.WAIVED)
-        _refuse_if_closed(locked)
+        refuse_if_closed(locked)
         if row.payout_batch_id is not None:
             raise WrongState(
                 _("Die Erstattung %(reference)s ist schon zur Auszahlung vorgesehen.")

@@ -15,9 +15,9 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from budget import receipts
-from budget.exceptions import BudgetClosed, InvalidExpense, ReceiptAlreadyPresent
+from budget.exceptions import InvalidExpense, ReceiptAlreadyPresent
 from budget.models import Budget, Expense, ReceiptAttachment
-from budget.services.booking import lock_budget, original_name, store_receipt
+from budget.services.booking import lock_budget, original_name, refuse_if_closed, store_receipt
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +40,7 @@ def attach_receipt(*, expense: Expense | int, receipt, created_by) -> ReceiptAtt
             original = Expense.objects.select_related("reversal").get(pk=expense_id)
             if original.receipt or ReceiptAttachment.objects.filter(expense=original).exists():
                 raise ReceiptAlreadyPresent(receipt_number=original.receipt_number)
-            if locked.is_closed:
-                raise BudgetClosed(budget=locked.name)
+            refuse_if_closed(locked)
             stored = store_receipt(receipt, budget_id=locked.pk, kind=kind)
             attachment = ReceiptAttachment.objects.create(
                 expense=original,

@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from budget import exceptions, services
 from budget.exceptions import AlreadyOrdered, InvalidExpense, SameApprover, WrongState
 from budget.models import Budget, Category, Order, OrderEvent
-from budget.services.booking import BookingResult, lock_budget, refuse_a_second_send
+from budget.services.booking import (
+    BookingResult,
+    lock_budget,
+    lock_with_budget,
+    refuse_a_second_send,
+    refuse_if_closed,
+)
 from budget.services.claims import adjust_reservation
 from budget.validators import check_amount, check_text
 
@@ -66,8 +72,7 @@ def record_order(
         cat = Category.objects.filter(pk=category_id, budget=locked).first()
         if cat is None:
             raise exceptions.CategoryMismatch()
-        if locked.is_closed:
-            raise exceptions.BudgetClosed(budget=locked.name)
+        refuse_if_closed(locked)
         if cat.quantity_cap is None:
             quantity = 1
         services.check_room(locked, cat, amount, quantity)
@@ -107,12 +112,7 @@ def record_order(
 
 
 def _locked_order(order: Order | int) -> tuple[Budget, Order]:
-    order_id = order.pk if isinstance(order, Order) else order
-    budget_id = Order.objects.values_list("budget_id", flat=True).get(pk=order_id)
-    locked = lock_budget(budget_id)
-    row = Order.objects.select_for_update().select_related("category").get(pk=order_id)
-    row.budget = locked
-    return locked, row
+    return lock_with_budget(Order, order, "category")
 
 
 def _refuse_move(order: Order, state: str) -> None:
@@ -123,18 +123,13 @@ def _refuse_move(order: Order, state: str) -> None:
         )
 
 
-def _refuse_if_closed(locked: Budget) -> None:
-    if locked.is_closed:
-        raise exceptions.BudgetClosed(budget=locked.name)
-
-
 def approve_order(*, order: Order | int, approver) -> Order:
     """The second approval of an order above ``second_approval_above``, by somebody other than
     whoever recorded it (recording is the first): another treasurer or the director."""
     with transaction.atomic():
         locked, row = _locked_order(order)
         _refuse_move(row, Order.State.OPEN)
-        _refuse_if_closed(locked)
+        refuse_if_closed(locked)
         if row.created_by_id == approver.pk:
             raise SameApprover(
                 _("Die zweite Freigabe muss eine andere Person geben als die, die bestellt hat.")
@@ -201,7 +196,7 @@ def cancel_order(*, order: Order | int, actor, reason: str) -> Order:
     with transaction.atomic():
         locked, row = _locked_order(order)
         _refuse_move(row, Order.State.CANCELLED)
-        _refuse_if_closed(locked)
+        refuse_if_closed(locked)
         _release(row)
         row.state = Order.State.CANCELLED
         row.reason = reason

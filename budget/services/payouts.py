@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 
 from budget.exceptions import (
     AlreadyBatched,
-    BudgetClosed,
     ClaimError,
     NoPayoutAccount,
     NothingToPay,
@@ -33,7 +32,7 @@ from budget.exceptions import (
 from budget.models import Budget, Claim, ClaimEvent, PayoutAccount, PayoutBatch
 from budget.money import cents
 from budget.services import mail as claim_mail
-from budget.services.booking import lock_budget
+from budget.services.booking import lock_budget, lock_with_budget, refuse_if_closed
 from budget.services.claims import validate_bic, validate_iban
 from budget.validators import check_text
 
@@ -83,8 +82,7 @@ def create_batch(
             ).first()
             if earlier is not None:
                 raise AlreadyBatched(earlier)
-        if locked.is_closed:
-            raise BudgetClosed(budget=locked.name)
+        refuse_if_closed(locked)
         account = PayoutAccount.objects.filter(budget=locked).first()
         if account is None:
             raise NoPayoutAccount(
@@ -173,18 +171,14 @@ def sepa_xml(batch: PayoutBatch, execution_date: datetime.date | None = None) ->
 
 
 def mark_paid(*, batch: PayoutBatch | int, paid_on: datetime.date, user) -> PayoutBatch:
-    batch_id = batch.pk if isinstance(batch, PayoutBatch) else batch
-    budget_id = PayoutBatch.objects.values_list("budget_id", flat=True).get(pk=batch_id)
     with transaction.atomic():
-        locked = lock_budget(budget_id)
-        row = PayoutBatch.objects.select_for_update().get(pk=batch_id)
+        locked, row = lock_with_budget(PayoutBatch, batch)
         if row.paid_on is not None:
             raise ClaimError(
                 _("Die Auszahlung %(reference)s ist bereits als bezahlt markiert (%(date)s).")
                 % {"reference": row.reference, "date": row.paid_on.strftime("%d.%m.%Y")}
             )
-        if locked.is_closed:
-            raise BudgetClosed(budget=locked.name)
+        refuse_if_closed(locked)
         if paid_on > timezone.localdate():
             raise ClaimError(_("Das Datum liegt in der Zukunft."), field="paid_on")
         row.paid_on = paid_on
