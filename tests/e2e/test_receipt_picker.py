@@ -11,7 +11,7 @@ from budget.models import Expense, PendingReceipt
 from budget.services import orders
 from tests.helpers import MINIMAL_PDF
 
-from .helpers import assert_no_sideways_scrolling, log_in, photo_bytes
+from .helpers import assert_no_sideways_scrolling, assert_tap_targets, log_in, photo_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -53,6 +53,7 @@ def test_booking_an_invoice_shows_the_chosen_file_and_keeps_it_after_a_refusal(
     expect(page.locator("#receipt-thumb")).to_be_visible()
     assert page.evaluate("document.getElementById('id_receipt').files.length") == 0
     assert_no_sideways_scrolling(page)
+    assert_tap_targets(page)  # the order's short number in the breadcrumb included
 
     # One cent over the cap: refused, the photo stays attached with its thumbnail.
     page.get_by_label("Betrag (brutto, €)").fill("2.500,01")
