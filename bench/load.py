@@ -565,8 +565,9 @@ def floor(run: dict) -> float:
                 cursor.execute(
                     f'UPDATE "{budget_table}" SET spent = spent + %s, last_receipt_number = %s, '
                     "active_expense_count = active_expense_count + 1, "
-                    "missing_receipt_count = missing_receipt_count + 1 WHERE id = %s",
-                    [amount, number, budget_id],
+                    "missing_receipt_count = missing_receipt_count + 1, last_booked_at = %s "
+                    "WHERE id = %s",
+                    [amount, number, now, budget_id],
                 )
                 cursor.execute(
                     f'INSERT INTO "{daily_table}" (budget_id, day, spent) VALUES (%s, %s, %s) '
@@ -575,8 +576,8 @@ def floor(run: dict) -> float:
                     [budget_id, today, amount],
                 )
                 cursor.execute(
-                    f'UPDATE "{category_table}" SET spent = spent + %s, quantity = quantity + 1 '
-                    "WHERE id = %s",
+                    f'UPDATE "{category_table}" SET spent = spent + %s, quantity = quantity + 1, '
+                    "active_expense_count = active_expense_count + 1 WHERE id = %s",
                     [amount, category],
                 )
                 connection.commit()

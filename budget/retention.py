@@ -18,8 +18,11 @@ from budget.models import Budget, Expense, ReceiptAttachment, Reversal
 
 
 def last_booking(budget: Budget) -> datetime.datetime | None:
-    """When the budget's ledger last gained an entry. One query; the expense part reads the
-    newest receipt number through its unique index, so it stays cheap however long the ledger."""
+    """When the budget's ledger last gained an entry, recomputed from the ledger (one query).
+
+    Its reversals and late receipts are found only through the budget's expenses, so this grows
+    with the ledger: pages read ``Budget.last_booked_at``, which the booking services keep, and
+    ``verify_totals`` compares the two."""
     newest = Expense.objects.filter(budget=OuterRef("pk")).order_by("-receipt_number")
     reversal = Reversal.objects.filter(expense__budget=OuterRef("pk")).order_by("-created_at")
     attached = ReceiptAttachment.objects.filter(expense__budget=OuterRef("pk")).order_by(
@@ -41,7 +44,7 @@ def last_booking(budget: Budget) -> datetime.datetime | None:
 
 def kept_until(budget: Budget, *, last: datetime.datetime | None = None) -> datetime.date | None:
     """The last day the receipts must be kept, or ``None`` while nothing is booked."""
-    last = last if last is not None else last_booking(budget)
+    last = last if last is not None else budget.last_booked_at
     if last is None:
         return None
     year = timezone.localtime(last).year + settings.RECEIPT_RETENTION_YEARS

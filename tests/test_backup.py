@@ -26,7 +26,7 @@ from django.db import connection, connections, transaction
 
 from budget import backup
 from budget.backup import BackupError
-from budget.models import Budget, Expense, ReceiptAttachment, Reversal
+from budget.models import Budget, Category, Expense, ReceiptAttachment, Reversal
 from budget.reports import dashboard as reports
 from budget.services import record_expense, reverse_expense
 from budget.services.late_receipts import attach_receipt
@@ -87,6 +87,12 @@ def state():
     }
     return {
         "summaries": summaries,
+        "counters": list(
+            Category.objects.order_by("pk").values_list(
+                "pk", "active_expense_count", "reversal_count"
+            )
+        ),
+        "last_booked_at": list(Budget.objects.order_by("pk").values_list("pk", "last_booked_at")),
         "expenses": list(Expense.objects.order_by("pk").values()),
         "reversals": list(Reversal.objects.order_by("pk").values()),
         "attachments": list(ReceiptAttachment.objects.order_by("pk").values()),

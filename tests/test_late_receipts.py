@@ -220,6 +220,8 @@ def test_retention_counts_from_the_latest_entry_of_any_kind(
     Expense.objects.filter(pk=expense.pk)  # booked in the current year
     later = reverse_expense(expense=expense, reason="Irrtum", created_by=treasurer)
     assert retention.last_booking(budget) == later.created_at
+    budget.refresh_from_db()
+    assert budget.last_booked_at == later.created_at  # the running value the dashboard reads
     settings.RECEIPT_RETENTION_YEARS = 12
     assert retention.kept_until(budget) == datetime.date(later.created_at.year + 12, 12, 31)
     # A year-end booking at 23:30 local time belongs to that year, not to the UTC new year.

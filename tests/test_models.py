@@ -94,7 +94,7 @@ def test_resolution_reference_reads_like_the_paper(budget):
 def test_saving_a_stale_budget_or_category_keeps_the_running_totals(book, category, budget):
     stale_budget = Budget.objects.get(pk=budget.pk)
     stale_category = type(category).objects.get(pk=category.pk)
-    book(category, "150.00")
+    booked = book(category, "150.00").expense
     stale_budget.name = "Telefonaktion 2024 (umbenannt)"
     stale_budget.save()
     stale_category.planned = Decimal("500.00")
@@ -106,8 +106,10 @@ def test_saving_a_stale_budget_or_category_keeps_the_running_totals(book, catego
         1,
         1,
     )
+    assert fresh.last_booked_at == booked.created_at
     fresh_category = type(category).objects.get(pk=category.pk)
     assert (fresh_category.spent, fresh_category.planned) == (Decimal("150.00"), Decimal("500.00"))
+    assert fresh_category.active_expense_count == 1
     book(category, "1.00")  # the next receipt number is still free
 
 

@@ -107,6 +107,35 @@ def test_an_expense_is_reversed_only_once(book, category, treasurer, budget):
     assert fresh(budget).spent == Decimal("0.00")
 
 
+def counters(category):
+    row = Category.objects.get(pk=category.pk)
+    return row.active_expense_count, row.reversal_count
+
+
+def test_category_counters_follow_bookings_and_reversals_at_the_caps(
+    book, category, headsets, treasurer, budget
+):
+    book(headsets, "499.99", quantity=15)  # exactly at the quantity cap
+    with pytest.raises(QuantityCapExceeded):
+        book(headsets, "1.00")
+    first = book(category, "2000.00").expense
+    last = book(category, "0.01").expense  # exactly at the budget's cap
+    with pytest.raises(CapExceeded):
+        book(category, "0.01")
+    # The refused bookings left no trace in the counters.
+    assert counters(category) == (2, 0) and counters(headsets) == (1, 0)
+    assert fresh(budget).last_booked_at == last.created_at
+    reversal = reverse_expense(expense=first, reason="doppelt erfasst", created_by=treasurer)
+    assert counters(category) == (1, 1) and counters(headsets) == (1, 0)
+    assert fresh(budget).last_booked_at == reversal.created_at
+    with pytest.raises(AlreadyReversed):
+        reverse_expense(expense=first, reason="nochmal", created_by=treasurer)
+    assert counters(category) == (1, 1)
+    reverse_expense(expense=last, reason="Irrtum", created_by=treasurer)
+    assert counters(category) == (0, 2)
+    assert fresh(budget).active_expense_count == 1
+
+
 def test_reversal_needs_a_reason(book, category, treasurer):
     booked = book(category, "100.00").expense
     with pytest.raises(InvalidExpense):

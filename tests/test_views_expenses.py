@@ -168,8 +168,8 @@ def test_list_paginates_fifty_a_page(client, director, budget, category, book):
 
 # session, user, two for the role's permissions, budget, page of expenses (joined with category,
 # users and reversal), categories for the filter. The unfiltered count and sum come from the
-# budget's running counters; a filter adds one aggregate (which also counts the pages) and one
-# query to validate the chosen category.
+# budget's running counters, one category's from the category's; any other filter adds one
+# aggregate (which also counts the pages). Choosing a category adds the query that validates it.
 LIST_QUERIES = 7
 
 
@@ -186,9 +186,13 @@ def test_list_costs_the_same_queries_however_long(
         assert client.get(list_url(budget)).status_code == 200
     with django_assert_num_queries(LIST_QUERIES + 2):
         client.get(list_url(budget), {"category": category.pk, "page": 2, "q": "Bäckerei"})
-    # One category alone: validate it, count its rows on the index, count its reversals.
-    with django_assert_num_queries(LIST_QUERIES + 3):
-        client.get(list_url(budget), {"category": category.pk})
+    # One category alone: validate it; its counters come with it.
+    with django_assert_num_queries(LIST_QUERIES + 1):
+        response = client.get(list_url(budget), {"category": category.pk})
+    valid, reversed_ = bookings - (bookings + 2) // 3, (bookings + 2) // 3
+    assert response.context["page"].paginator.count == bookings
+    assert response.context["totals"]["count"] == valid
+    assert response.context["totals"]["reversed"] == reversed_
 
 
 def test_unfiltered_pages_are_counted_from_the_running_counters(
@@ -204,14 +208,16 @@ def test_unfiltered_pages_are_counted_from_the_running_counters(
     assert [e.receipt_number for e in last.context["page"]] == list(range(20, 0, -1))
     assert "80 Ausgaben · 80,00\u00a0€" in last.content.decode()
     assert "(dazu 40 storniert)" in last.content.decode()
-    # One category: its running sum, its rows counted on the index.
+    # One category: its running sum and counters.
     headsets = budget.categories.get(name="Headsets")
     book(headsets, "3.50", payee="Elektro Erfurt")
     only = client.get(list_url(budget), {"category": headsets.pk}).content.decode()
     assert "1 Ausgabe · 3,50\u00a0€" in only and "storniert)" not in only
-    again = client.get(list_url(budget), {"category": category.pk, "page": 2})
+    again = client.get(list_url(budget), {"category": category.pk, "page": 3})
     assert again.context["page"].paginator.count == 120
+    assert [e.receipt_number for e in again.context["page"]] == list(range(20, 0, -1))
     assert "80 Ausgaben · 80,00\u00a0€" in again.content.decode()
+    assert "(dazu 40 storniert)" in again.content.decode()
     # Any other filter counts its own rows.
     filtered = client.get(list_url(budget), {"q": "Bäckerei", "page": 2})
     assert filtered.context["page"].paginator.count == 120

@@ -21,8 +21,10 @@ Money rules this app guarantees:
 * ``Budget.spent``, ``Category.spent`` and ``Category.quantity`` are running totals, written in the
   same locked transaction as each booking so reading them costs nothing however long the history;
   ``manage.py verify_totals`` recomputes them from the ledger and reports any difference.
-* ``Budget.active_expense_count``, ``missing_receipt_count``, ``reversal_count`` and the
-  ``DailySpending`` rows are kept the same way, for the dashboard.
+* ``Budget.active_expense_count``, ``missing_receipt_count``, ``reversal_count``,
+  ``last_booked_at`` (the newest expense, reversal or late receipt, for the retention date), the
+  ``DailySpending`` rows and ``Category.active_expense_count`` / ``reversal_count`` are kept the
+  same way, for the dashboard and the expense list.
 * A form that books (an expense, a reversal) carries a one-time key issued when it is rendered;
   the key is stored with the row under a unique constraint, so a form sent twice books once.
 * Receipt numbers are handed out per budget from ``Budget.last_receipt_number``, sequentially, and

@@ -55,6 +55,7 @@ class Budget(KeepsRunningTotals):
         "active_expense_count",
         "missing_receipt_count",
         "reversal_count",
+        "last_booked_at",
         "reserved_claims",
         "reserved_orders",
     )
@@ -124,6 +125,11 @@ class Budget(KeepsRunningTotals):
         _("gültige Ausgaben ohne Belegdatei"), default=0, editable=False
     )
     reversal_count = models.PositiveIntegerField(_("Stornierungen"), default=0, editable=False)
+    # The newest entry of the ledger (expense, reversal or late receipt): the retention date
+    # counts from its year (budget.retention).
+    last_booked_at = models.DateTimeField(
+        _("letzte Buchung"), null=True, blank=True, editable=False
+    )
     # Claims and orders (budget.models): what is promised but not yet spent.
     accepts_claims = models.BooleanField(
         _("nimmt Erstattungsanträge an"),
@@ -257,7 +263,14 @@ class Budget(KeepsRunningTotals):
 
 
 class Category(KeepsRunningTotals):
-    RUNNING_TOTALS = ("spent", "quantity", "reserved", "reserved_quantity")
+    RUNNING_TOTALS = (
+        "spent",
+        "quantity",
+        "active_expense_count",
+        "reversal_count",
+        "reserved",
+        "reserved_quantity",
+    )
 
     class OverPlan(models.TextChoices):
         WARN = "warn", _("warnen, aber buchen")
@@ -302,6 +315,11 @@ class Category(KeepsRunningTotals):
     # Running totals, written only inside the locked booking transaction.
     spent = models.DecimalField(_("ausgegeben"), **MONEY, default=ZERO, editable=False)
     quantity = models.PositiveIntegerField(_("Menge gebucht"), default=0, editable=False)
+    # Counted like the budget's, so the list filtered to this category needs no COUNT(*).
+    active_expense_count = models.PositiveIntegerField(
+        _("gültige Ausgaben"), default=0, editable=False
+    )
+    reversal_count = models.PositiveIntegerField(_("Stornierungen"), default=0, editable=False)
     reserved = models.DecimalField(_("vorgemerkt"), **MONEY, default=ZERO, editable=False)
     reserved_quantity = models.PositiveIntegerField(
         _("Menge vorgemerkt"), default=0, editable=False

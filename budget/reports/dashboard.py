@@ -352,9 +352,9 @@ OPEN_ITEMS = 10
 
 
 def dashboard(budget: Budget, today: datetime.date | None = None) -> Dashboard:
-    """Six queries on top of the budget itself: categories, latest bookings, daily totals, the
-    oldest open claims and orders, and the date of the last booking (for how long the receipts
-    are kept)."""
+    """Five queries on top of the budget itself: categories, latest bookings, daily totals and
+    the oldest open claims and orders. How long the receipts are kept counts from the budget's
+    running ``last_booked_at``."""
     # Only what the list shows: no user rows, which are wide and not displayed here.
     latest = list(
         budget.expenses.select_related("category", "reversal", "late_receipt")

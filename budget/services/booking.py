@@ -213,10 +213,13 @@ def record_expense(
                 last_receipt_number=receipt_number,
                 active_expense_count=F("active_expense_count") + 1,
                 missing_receipt_count=F("missing_receipt_count") + (0 if receipt else 1),
+                last_booked_at=latest(locked.last_booked_at, expense.created_at),
             )
             _add_to_day(locked, spent_on, amount)
             Category.objects.filter(pk=cat.pk).update(
-                spent=new_category_spent, quantity=new_quantity
+                spent=new_category_spent,
+                quantity=new_quantity,
+                active_expense_count=F("active_expense_count") + 1,
             )
     except BaseException:
         # Whatever failed after the file was written (a rule, the database, the commit itself),
@@ -269,10 +272,14 @@ def reverse_expense(
                 missing_receipt_count=F("missing_receipt_count")
                 - (0 if original.receipt or _has_late_receipt(original) else 1),
                 reversal_count=F("reversal_count") + 1,
+                last_booked_at=latest(locked.last_booked_at, reversal.created_at),
             )
             _add_to_day(locked, original.spent_on, -original.amount)
             Category.objects.filter(pk=cat.pk).update(
-                spent=cents(cat.spent - original.amount), quantity=cat.quantity - original.quantity
+                spent=cents(cat.spent - original.amount),
+                quantity=cat.quantity - original.quantity,
+                active_expense_count=F("active_expense_count") - 1,
+                reversal_count=F("reversal_count") + 1,
             )
     except IntegrityError:
         # The one-to-one constraint is the database's backstop against a second reversal;
@@ -293,6 +300,12 @@ def _refuse_a_second_reversal(expense: Expense, booking_key) -> None:
         if booking_key is not None and key == booking_key:
             raise ReversalAlreadyBooked(receipt_number=expense.receipt_number)
         raise AlreadyReversed(receipt_number=expense.receipt_number)
+
+
+def latest(last_booked_at: datetime.datetime | None, moment: datetime.datetime):
+    """``Budget.last_booked_at`` after a new ledger entry made at ``moment``: the newest entry's
+    time, as ``verify_totals`` recomputes it, even if the clock was set back in between."""
+    return moment if last_booked_at is None else max(last_booked_at, moment)
 
 
 def _add_to_day(budget: Budget, day: datetime.date, amount: Decimal) -> None:

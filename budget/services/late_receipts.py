@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from budget import receipts
 from budget.exceptions import InvalidExpense, ReceiptAlreadyPresent
 from budget.models import Budget, Expense, ReceiptAttachment
-from budget.services.booking import lock_budget, original_name, refuse_if_closed, store_receipt
+from budget.services.booking import (
+    latest,
+    lock_budget,
+    original_name,
+    refuse_if_closed,
+    store_receipt,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +57,12 @@ def attach_receipt(*, expense: Expense | int, receipt, created_by) -> ReceiptAtt
                 size=stored.size,
                 created_by=created_by,
             )
-            if not original.is_reversed:
-                # A reversed expense no longer counts as missing its receipt.
-                Budget.objects.filter(pk=locked.pk).update(
-                    missing_receipt_count=F("missing_receipt_count") - 1
-                )
+            # A reversed expense no longer counts as missing its receipt.
+            Budget.objects.filter(pk=locked.pk).update(
+                missing_receipt_count=F("missing_receipt_count")
+                - (0 if original.is_reversed else 1),
+                last_booked_at=latest(locked.last_booked_at, attachment.created_at),
+            )
     except IntegrityError:
         if stored is not None:
             receipts.discard(stored.name)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from budget import access, exceptions, services, thumbnails, uploads
 from budget.forms.expenses import ExpenseFilterForm, ExpenseForm, LateReceiptForm, ReversalForm
-from budget.models import Budget, Reversal
+from budget.models import Budget
 from budget.money import format_eur
 from budget.services import late_receipts
 from budget.views.files import private_file, thumbnail_response
@@ -168,8 +168,7 @@ def expense_list(request, budget_id):
 def _listing_totals(budget, filters, expenses) -> dict:
     """Valid expenses and their sum, reversals apart (counted like the dashboard), without an
     aggregate over the whole history where the running totals already know the answer: the
-    budget's counters for the whole list, the category's sum for one category (whose rows are
-    counted on an index; reversals are few)."""
+    budget's counters for the whole list, the category's for one category."""
     if not filters.narrows():
         return {
             "count": budget.active_expense_count,
@@ -178,11 +177,10 @@ def _listing_totals(budget, filters, expenses) -> dict:
         }
     category = filters.only_category()
     if category is not None:
-        reversed_count = Reversal.objects.filter(expense__category=category).count()
         return {
-            "count": category.expenses.count() - reversed_count,
+            "count": category.active_expense_count,
             "total": category.spent,
-            "reversed": reversed_count,
+            "reversed": category.reversal_count,
         }
     return expenses.listing_totals()
 

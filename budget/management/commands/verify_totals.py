@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 
+from budget import retention
 from budget.models import Budget, Category, Claim, DailySpending
 from budget.money import cents
 
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             "active_expense_count": totals["active"],
             "missing_receipt_count": totals["missing"],
             "reversal_count": totals["reversals"],
+            "last_booked_at": retention.last_booking(budget),
         }
         stored = {name: getattr(budget, name) for name in expected}
         if stored != expected:
@@ -58,18 +60,25 @@ class Command(BaseCommand):
         rows = budget.categories.annotate(
             ledger_spent=Sum("expenses__amount", filter=active),
             ledger_quantity=Sum("expenses__quantity", filter=active),
-            n=Count("expenses"),
+            ledger_active=Count("expenses", filter=active),
+            ledger_reversals=Count("expenses__reversal"),
         )
         for category in rows:
-            spent, quantity = cents(category.ledger_spent), category.ledger_quantity or 0
-            if spent != category.spent or quantity != category.quantity:
+            expected = {
+                "spent": cents(category.ledger_spent),
+                "quantity": category.ledger_quantity or 0,
+                "active_expense_count": category.ledger_active,
+                "reversal_count": category.ledger_reversals,
+            }
+            stored = {name: getattr(category, name) for name in expected}
+            if stored != expected:
                 problems += 1
                 self.stdout.write(
-                    f"Kategorie {category.pk} „{category}“: gespeichert {category.spent} / "
-                    f"{category.quantity}, Journal {spent} / {quantity}"
+                    f"Kategorie {category.pk} „{category}“: gespeichert {stored}, "
+                    f"Journal {expected}"
                 )
                 if fix:
-                    Category.objects.filter(pk=category.pk).update(spent=spent, quantity=quantity)
+                    Category.objects.filter(pk=category.pk).update(**expected)
         return problems
 
     def check_days(self, budget: Budget, fix: bool) -> int:
