@@ -4,7 +4,9 @@ from decimal import Decimal
 import pytest
 
 from budget.models import Budget
+from budget.reports import charts
 from budget.reports import dashboard as reports
+from budget.reports import statement as statement_of_use
 from budget.services import reverse_expense
 
 D = Decimal
@@ -22,7 +24,7 @@ D = Decimal
     ],
 )
 def test_progress_level_thresholds_are_exact(spent, level):
-    assert reports.progress_level(D(spent), D("2500.00")) == level
+    assert charts.progress_level(D(spent), D("2500.00")) == level
 
 
 def test_share_is_cut_not_rounded_so_it_matches_the_colour():
@@ -32,10 +34,10 @@ def test_share_is_cut_not_rounded_so_it_matches_the_colour():
 
 
 def test_bar_percent_is_a_whole_number_within_0_and_100():
-    assert reports.bar_percent(D("1999.75"), D("2500.00")) == 79
-    assert reports.bar_percent(D("3"), D("2")) == 100
-    assert reports.bar_percent(D("1"), D("0")) == 0
-    assert reports.bar_percent(D("1"), None) == 0
+    assert charts.bar_percent(D("1999.75"), D("2500.00")) == 79
+    assert charts.bar_percent(D("3"), D("2")) == 100
+    assert charts.bar_percent(D("1"), D("0")) == 0
+    assert charts.bar_percent(D("1"), None) == 0
 
 
 def test_chart_nets_reversals_on_the_original_day(budget, category, book, treasurer):
@@ -47,7 +49,7 @@ def test_chart_nets_reversals_on_the_original_day(budget, category, book, treasu
     reverse_expense(expense=only, reason="falsch", created_by=treasurer)
     budget.refresh_from_db()
 
-    chart = reports.spending_chart(budget, today=datetime.date(2024, 3, 1))
+    chart = charts.spending_chart(budget, today=datetime.date(2024, 3, 1))
 
     assert chart.days == [
         (datetime.date(2024, 1, 10), D("100.00")),
@@ -70,7 +72,7 @@ def test_chart_line_steps_up_on_booking_days_and_runs_to_the_period_end(budget, 
     book(category, "540.00", spent_on=datetime.date(2024, 1, 3))
     budget.refresh_from_db()
 
-    chart = reports.spending_chart(budget)
+    chart = charts.spending_chart(budget)
 
     assert chart.width == 10
     assert chart.y_max == D("1080.0000")
@@ -87,7 +89,7 @@ def test_busy_periods_of_a_few_months_are_tabled_by_week(budget, category, book)
         book(category, "1.00", spent_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=day))
     budget.refresh_from_db()
 
-    chart = reports.spending_chart(budget)
+    chart = charts.spending_chart(budget)
 
     assert chart.granularity == "week"
     assert len(chart.rows) == 6  # 40 days from a Monday: five full weeks and five days
@@ -104,7 +106,7 @@ def test_longer_busy_periods_are_tabled_by_month(budget, category, book):
         book(category, "2.00", spent_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=day))
     budget.refresh_from_db()
 
-    chart = reports.spending_chart(budget)
+    chart = charts.spending_chart(budget)
 
     assert chart.granularity == "month"
     assert [row.label for row in chart.rows] == ["Januar 2024", "Februar 2024", "März 2024"]
@@ -134,7 +136,7 @@ def test_statement_adds_up(budget, category, headsets, book, treasurer):
     reverse_expense(expense=cancelled, reason="falsch", created_by=treasurer)
     budget = Budget.objects.with_resolution().get(pk=budget.pk)
 
-    statement = reports.statement(budget)
+    statement = statement_of_use.statement(budget)
 
     assert [e.receipt_number for e in statement.expenses] == [1, 2, 3]
     assert [e.receipt_number for e in statement.reversed] == [3]
@@ -145,7 +147,7 @@ def test_statement_adds_up(budget, category, headsets, book, treasurer):
 
 
 def test_busy_years_are_drawn_in_weekly_steps(budget):
-    chart = reports.SpendingChart(
+    chart = charts.SpendingChart(
         start=datetime.date(2024, 1, 1),
         end=datetime.date(2024, 12, 31),
         cap=D("1000.00"),
@@ -164,24 +166,24 @@ def test_chart_axis_runs_over_the_budget_period_when_it_has_an_end(budget, categ
     Budget.objects.filter(pk=budget.pk).update(ends_on=datetime.date(2024, 6, 30))
     book(category, "10.00", spent_on=datetime.date(2024, 1, 10))
     budget.refresh_from_db()
-    chart = reports.spending_chart(budget, today=datetime.date(2027, 1, 1))
+    chart = charts.spending_chart(budget, today=datetime.date(2027, 1, 1))
     assert (chart.start, chart.end) == (datetime.date(2023, 11, 24), datetime.date(2024, 6, 30))
 
 
 def test_chart_margin_is_a_tenth_of_the_span_past_the_last_booking(budget, category, book):
     book(category, "10.00", spent_on=datetime.date(2024, 11, 23))  # 365 days after the start
     budget.refresh_from_db()
-    chart = reports.spending_chart(budget, today=datetime.date(2027, 1, 1))
+    chart = charts.spending_chart(budget, today=datetime.date(2027, 1, 1))
     assert chart.end == datetime.date(2024, 11, 23) + datetime.timedelta(days=36)
 
 
 def test_empty_chart_without_end_shows_a_month_from_the_start(budget):
-    chart = reports.spending_chart(budget, today=datetime.date(2027, 1, 1))
+    chart = charts.spending_chart(budget, today=datetime.date(2027, 1, 1))
     assert chart.end == budget.starts_on + datetime.timedelta(days=30)
 
 
 def test_y_axis_ticks_are_zero_half_and_the_cap(budget):
-    chart = reports.spending_chart(budget)
+    chart = charts.spending_chart(budget)
     assert chart.y_ticks == [D("0.00"), D("1250.00"), D("2500.00")]
 
 

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from budget.models import Budget
-from budget.reports import dashboard as reports
+from budget.reports import statement as statement_of_use
 from budget.services import reverse_expense
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_statement_pdf_stays_inside_the_paper(budget, category, headsets, book, 
     request.user = treasurer
     html = render_to_string(
         "budget/statement_pdf.html",
-        {"budget": budget, "statement": reports.statement(budget)},
+        {"budget": budget, "statement": statement_of_use.statement(budget)},
         request=request,
     )
     document = HTML(string=html).render()

@@ -150,10 +150,10 @@ def test_pdf_template_is_self_contained(client, budget, ledger, director):
 def test_a_very_long_ledger_goes_to_the_appendix_with_exact_totals(
     client, budget, category, book, treasurer, director, monkeypatch
 ):
-    from budget.reports import dashboard as reports
+    from budget.reports import statement as statement_of_use
     from budget.services import reverse_expense
 
-    monkeypatch.setattr(reports, "STATEMENT_MAX_LINES", 3)
+    monkeypatch.setattr(statement_of_use, "STATEMENT_MAX_LINES", 3)
     expenses = [
         book(category, amount, payee=f"Lieferant {i}").expense
         for i, amount in enumerate(["10.10", "20.20", "30.30", "40.40"])

@@ -43,6 +43,6 @@ def bar(value):
 @register.filter
 def progress_level(budget):
     """``ok``, ``warning`` or ``danger`` for a budget's bar (see ``reports.dashboard``)."""
-    from budget.reports.dashboard import progress_level as level
+    from budget.reports.charts import progress_level as level
 
     return level(budget.spent, budget.cap)

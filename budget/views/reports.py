@@ -1,8 +1,7 @@
-"""The director's pages: dashboard, ``summary.json``, CSV/Excel exports, statement of use (HTML and
-PDF). They only read; the figures come from ``budget.reports.dashboard`` and the files from
-``budget.reports.exports``. Dashboard and summary need the view permission, exports and the
-statement the
-export permission (treasurer and director hold both).
+"""The director's pages: dashboard, ``summary.json``, CSV/Excel exports, statement of use (HTML
+and PDF). They only read; the figures come from ``budget.reports.dashboard`` and ``statement``,
+the files from ``budget.reports.exports``. Dashboard and summary need the view permission,
+exports and the statement the export permission (treasurer and director hold both).
 """
 
 from django.contrib.auth.decorators import login_required
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_safe
 from budget import access
 from budget.reports import audit, exports
 from budget.reports import dashboard as reports
+from budget.reports import statement as statement_of_use
 from budget.views.files import XLSX_CONTENT_TYPE, download_headers
 
 
@@ -82,7 +82,7 @@ def budget_statement(request, budget_id):
     return render(
         request,
         "budget/statement.html",
-        {"budget": budget, "statement": reports.statement(budget)},
+        {"budget": budget, "statement": statement_of_use.statement(budget)},
     )
 
 
@@ -95,7 +95,7 @@ def budget_statement_pdf(request, budget_id):
     budget = access.get_budget_for(request.user, budget_id, access.EXPORT)
     html = render_to_string(
         "budget/statement_pdf.html",
-        {"budget": budget, "statement": reports.statement(budget)},
+        {"budget": budget, "statement": statement_of_use.statement(budget)},
         request=request,
     )
     pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
