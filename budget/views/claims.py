@@ -78,7 +78,7 @@ def claim_new(request, budget_id):
         request,
         budget=budget,
         form=form,
-        submit=lambda data, receipt: claims.submit_claim(
+        submit=lambda receipt: claims.submit_claim(
             budget=budget, submitted_by=request.user, receipt=receipt, **form.claim_kwargs()
         ),
         done=submitted,

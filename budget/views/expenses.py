@@ -86,7 +86,7 @@ def expense_new(request, budget_id):
 
     form = ExpenseForm(request.POST, request.FILES, budget=budget)
 
-    def book(data, receipt):
+    def book(receipt):
         return services.record_expense(
             budget=budget,
             receipt=receipt,

@@ -144,7 +144,7 @@ def order_book(request, budget_id, pk):
         return render(request, "budget/order_book.html", _book_context(budget, order, form))
     form = OrderBookForm(request.POST, request.FILES, order=order)
 
-    def book(data, receipt):
+    def book(receipt):
         return orders.book_order(
             order=order,
             receipt=receipt,

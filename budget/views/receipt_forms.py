@@ -31,7 +31,8 @@ def send_with_receipt(
     already: type[exceptions.BookingError],
     show_earlier: Callable,
 ):
-    """Run ``submit(cleaned_data, receipt)`` for a bound, sent ``form``.
+    """Run ``submit(receipt)`` for a bound, sent ``form`` once it is valid; ``receipt`` is the
+    new upload or the kept one.
 
     ``done(result)`` answers a success, ``show_earlier(exc)`` a resend (``already`` names its
     exception), ``again(pending)`` the form once more, with the kept receipt ``pending``.
@@ -44,7 +45,7 @@ def send_with_receipt(
     if form.is_valid():
         receipt = form.cleaned_data["receipt"] or (uploads.as_upload(pending) if pending else None)
         try:
-            result = submit(form.cleaned_data, receipt)
+            result = submit(receipt)
         except already as exc:
             # The same form again (a double tap, a resend on a bad line): show what it made.
             _used_up(pending)
