@@ -17,10 +17,12 @@ marks (U+200E, U+200F, U+061C), and zero-width characters (U+200B–U+200D, U+20
 with a right-to-left override in it would otherwise show as a different name than the one stored.
 """
 
+import datetime
 import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -131,6 +133,23 @@ def check_amount(amount) -> Decimal:
     if amount > MAX_AMOUNT:
         raise InvalidExpense("amount", _("Der Betrag ist zu groß."))
     return cents(amount)
+
+
+def check_quantity(quantity) -> int:
+    """Pieces: a whole number from 1 (``True`` is no number of headsets)."""
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise InvalidExpense("quantity", _("Die Menge muss eine ganze Zahl ab 1 sein."))
+    return quantity
+
+
+def check_date(field_name: str, value) -> datetime.date:
+    """A calendar day, not in the future: a booked line can never be removed, so a typo like
+    2204 would stay on the books."""
+    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+        raise InvalidExpense(field_name, _("Bitte ein gültiges Datum angeben."))
+    if value > timezone.localdate():
+        raise InvalidExpense(field_name, _("Das Datum liegt in der Zukunft."))
+    return value
 
 
 def check_text(field_name: str, value: str, max_length: int, label: str) -> str:

@@ -17,7 +17,6 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budget import receipts
@@ -37,7 +36,7 @@ from budget.exceptions import (
 )
 from budget.models import Budget, Category, DailySpending, Expense, ReceiptAttachment, Reversal
 from budget.money import cents, format_eur
-from budget.validators import check_amount, check_text
+from budget.validators import check_amount, check_date, check_quantity, check_text
 
 logger = logging.getLogger(__name__)
 
@@ -130,18 +129,13 @@ def record_expense(
     """Book one receipt line, or raise a ``BookingError`` and write nothing.
 
     ``booking_key`` is the one-time key of the form (``budget.forms.one_time_keys``): if an
-    expense of
-    this budget was booked with it, nothing is booked and ``AlreadyBooked`` names that expense.
-    Every form passes its key; ``None`` is for callers without a form (seed data, imports).
+    expense of this budget was booked with it, nothing is booked and ``AlreadyBooked`` names that
+    expense. Every form passes its key; ``None`` is for callers without a form (seed data,
+    imports).
     """
     amount = check_amount(amount)
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-        raise InvalidExpense("quantity", _("Die Menge muss eine ganze Zahl ab 1 sein."))
-    if not isinstance(spent_on, datetime.date) or isinstance(spent_on, datetime.datetime):
-        raise InvalidExpense("spent_on", _("Bitte ein gültiges Datum angeben."))
-    if spent_on > timezone.localdate():
-        # A booked line can never be removed, so a typo like 2204 would stay on the books.
-        raise InvalidExpense("spent_on", _("Das Datum liegt in der Zukunft."))
+    check_quantity(quantity)
+    check_date("spent_on", spent_on)
     payee = check_text("payee", payee, Expense._meta.get_field("payee").max_length, _("Empfänger"))
     description = check_text(
         "description",
@@ -149,12 +143,7 @@ def record_expense(
         Expense._meta.get_field("description").max_length,
         _("Beschreibung"),
     )
-    kind = None
-    if receipt:
-        try:
-            kind = receipts.inspect(receipt)
-        except receipts.InvalidReceipt as exc:
-            raise InvalidExpense("receipt", exc.message) from exc
+    kind = inspect_receipt(receipt)
 
     budget_id = budget.pk if isinstance(budget, Budget) else budget
     category_id = category.pk if isinstance(category, Category) else category
@@ -228,6 +217,17 @@ def record_expense(
             receipts.discard(stored.name)
         raise
     return BookingResult(expense=expense, warnings=warnings)
+
+
+def inspect_receipt(upload) -> receipts.ReceiptKind | None:
+    """What the uploaded receipt is (by its content), ``None`` without one; a file that is no
+    receipt is refused on the form's ``receipt`` field. Checked before the lock is taken."""
+    if not upload:
+        return None
+    try:
+        return receipts.inspect(upload)
+    except receipts.InvalidReceipt as exc:
+        raise InvalidExpense("receipt", exc.message) from exc
 
 
 def store_receipt(upload, *, budget_id: int, kind) -> receipts.StoredReceipt:

@@ -34,7 +34,7 @@ from budget.money import cents, format_eur
 from budget.services import booking
 from budget.services import mail as claim_mail
 from budget.services.booking import lock_budget, lock_with_budget, refuse_if_closed
-from budget.validators import check_amount, check_text
+from budget.validators import check_amount, check_date, check_quantity, check_text
 
 KM_MAX = Decimal("99999.9")
 
@@ -74,14 +74,6 @@ def km_rate(budget: Budget, vehicle: str) -> Decimal:
 def travel_amount(budget: Budget, km: Decimal, vehicle: str) -> Decimal:
     """km × the budget's rate for the vehicle (EStG § 9 Abs. 1 Nr. 4a), half up to cents."""
     return cents(km * km_rate(budget, vehicle))
-
-
-def _check_date(spent_on) -> datetime.date:
-    if not isinstance(spent_on, datetime.date) or isinstance(spent_on, datetime.datetime):
-        raise InvalidExpense("spent_on", _("Bitte ein gültiges Datum angeben."))
-    if spent_on > timezone.localdate():
-        raise InvalidExpense("spent_on", _("Das Datum liegt in der Zukunft."))
-    return spent_on
 
 
 def _event(claim: Claim, action: str, actor, note: str = "") -> None:
@@ -147,7 +139,7 @@ def submit_claim(
 ) -> Claim:
     """Submit a claim and reserve its amount and pieces, or raise a ``BookingError`` and keep
     nothing (no row, no file)."""
-    spent_on = _check_date(spent_on)
+    spent_on = check_date("spent_on", spent_on)
     account_holder = check_text("account_holder", account_holder, 70, _("Kontoinhaber*in"))
     iban, bic = validate_iban(iban)
     budget_id = budget.pk if isinstance(budget, Budget) else budget
@@ -168,20 +160,14 @@ def submit_claim(
         amount = check_amount(amount)
         payee = check_text("payee", payee, 200, _("Empfänger"))
         description = check_text("description", description, 500, _("Beschreibung"))
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-            raise InvalidExpense("quantity", _("Die Menge muss eine ganze Zahl ab 1 sein."))
+        check_quantity(quantity)
         if not receipt:
             raise InvalidExpense(
                 "receipt", _("Für eine Auslage bitte den Beleg fotografieren oder hochladen.")
             )
     else:
         raise InvalidExpense("kind", _("Bitte die Art der Erstattung wählen."))
-    kind_of_file = None
-    if receipt:
-        try:
-            kind_of_file = receipts.inspect(receipt)
-        except receipts.InvalidReceipt as exc:
-            raise InvalidExpense("receipt", exc.message) from exc
+    kind_of_file = booking.inspect_receipt(receipt)
 
     stored = None
     try:

@@ -18,6 +18,7 @@ from budget import receipts
 from budget.exceptions import InvalidExpense, ReceiptAlreadyPresent
 from budget.models import Budget, Expense, ReceiptAttachment
 from budget.services.booking import (
+    inspect_receipt,
     latest,
     lock_budget,
     original_name,
@@ -33,10 +34,7 @@ def attach_receipt(*, expense: Expense | int, receipt, created_by) -> ReceiptAtt
     ``BookingError`` and keep nothing (no row, no file)."""
     if not receipt:
         raise InvalidExpense("receipt", _("Bitte eine Belegdatei auswählen."))
-    try:
-        kind = receipts.inspect(receipt)
-    except receipts.InvalidReceipt as exc:
-        raise InvalidExpense("receipt", exc.message) from exc
+    kind = inspect_receipt(receipt)
     expense_id = expense.pk if isinstance(expense, Expense) else expense
     budget_id = Expense.objects.values_list("budget_id", flat=True).get(pk=expense_id)
     stored = None

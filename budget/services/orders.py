@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from budget import exceptions, services
-from budget.exceptions import AlreadyOrdered, InvalidExpense, SameApprover, WrongState
+from budget.exceptions import AlreadyOrdered, SameApprover, WrongState
 from budget.models import Budget, Category, Order, OrderEvent
 from budget.services.booking import (
     BookingResult,
@@ -27,7 +27,7 @@ from budget.services.booking import (
     refuse_if_closed,
 )
 from budget.services.claims import adjust_reservation
-from budget.validators import check_amount, check_text
+from budget.validators import check_amount, check_quantity, check_text
 
 
 def _event(order: Order, action: str, actor, note: str = "") -> None:
@@ -59,8 +59,7 @@ def record_order(
     amount = check_amount(amount)
     supplier = check_text("supplier", supplier, 200, _("Lieferant"))
     description = check_text("description", description, 500, _("Beschreibung"))
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-        raise InvalidExpense("quantity", _("Die Menge muss eine ganze Zahl ab 1 sein."))
+    check_quantity(quantity)
     budget_id = budget.pk if isinstance(budget, Budget) else budget
     category_id = category.pk if isinstance(category, Category) else category
     with transaction.atomic():
