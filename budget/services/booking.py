@@ -71,6 +71,22 @@ def lock_with_budget(model, row, *related: str):
     return locked, locked_row
 
 
+def category_of(locked: Budget, category_id: int) -> Category:
+    """The category ``category_id`` of ``locked``; any other id is refused on the form's
+    ``category`` field."""
+    cat = Category.objects.filter(pk=category_id, budget=locked).first()
+    if cat is None:
+        raise CategoryMismatch()
+    return cat
+
+
+def next_number(model, locked: Budget) -> int:
+    """The next number of a claim, an order or a payout batch in ``locked``: taken under the
+    budget row lock, so two at the same moment never get the same one."""
+    last = model.objects.filter(budget=locked).order_by("-number").values_list("number", flat=True)
+    return (last.first() or 0) + 1
+
+
 def check_room(locked: Budget, cat: Category, amount: Decimal, quantity: int) -> list[str]:
     """The one place every cap is checked: may ``amount`` and ``quantity`` more be spent or
     promised in ``cat`` of ``locked``? Call it under the budget row lock (``locked`` was read
@@ -153,12 +169,7 @@ def record_expense(
             locked = lock_budget(budget_id)
             # Under the lock, so a second send waits for the first and then finds its row.
             refuse_a_second_send(locked, booking_key)
-            try:
-                cat = Category.objects.get(pk=category_id)
-            except Category.DoesNotExist:
-                raise CategoryMismatch() from None
-            if cat.budget_id != locked.pk:
-                raise CategoryMismatch()
+            cat = category_of(locked, category_id)
             refuse_if_closed(locked)
             if not locked.covers(spent_on):
                 raise OutsideBudgetPeriod(starts_on=locked.starts_on, ends_on=locked.ends_on)

@@ -33,7 +33,13 @@ from budget.models import Budget, Category, Claim, ClaimEvent
 from budget.money import cents, format_eur
 from budget.services import booking
 from budget.services import mail as claim_mail
-from budget.services.booking import lock_budget, lock_with_budget, refuse_if_closed
+from budget.services.booking import (
+    category_of,
+    lock_budget,
+    lock_with_budget,
+    next_number,
+    refuse_if_closed,
+)
 from budget.validators import check_amount, check_date, check_quantity, check_text
 
 KM_MAX = Decimal("99999.9")
@@ -177,9 +183,7 @@ def submit_claim(
                 earlier = Claim.objects.filter(budget=locked, submission_key=submission_key).first()
                 if earlier is not None:
                     raise AlreadySubmitted(earlier)
-            cat = Category.objects.filter(pk=category_id, budget=locked).first()
-            if cat is None:
-                raise exceptions.CategoryMismatch()
+            cat = category_of(locked, category_id)
             refuse_if_closed(locked)
             if not locked.accepts_claims:
                 raise ClaimsNotAccepted(
@@ -202,13 +206,7 @@ def submit_claim(
                 }
                 description = description[:500]
             services.check_room(locked, cat, amount, quantity)
-            number = (
-                Claim.objects.filter(budget=locked)
-                .order_by("-number")
-                .values_list("number", flat=True)
-                .first()
-                or 0
-            ) + 1
+            number = next_number(Claim, locked)
             claim = Claim(
                 budget=locked,
                 number=number,

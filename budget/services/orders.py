@@ -16,13 +16,15 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from budget import exceptions, services
+from budget import services
 from budget.exceptions import AlreadyOrdered, SameApprover, WrongState
 from budget.models import Budget, Category, Order, OrderEvent
 from budget.services.booking import (
     BookingResult,
+    category_of,
     lock_budget,
     lock_with_budget,
+    next_number,
     refuse_a_second_send,
     refuse_if_closed,
 )
@@ -68,21 +70,13 @@ def record_order(
             earlier = Order.objects.filter(budget=locked, submission_key=submission_key).first()
             if earlier is not None:
                 raise AlreadyOrdered(earlier)
-        cat = Category.objects.filter(pk=category_id, budget=locked).first()
-        if cat is None:
-            raise exceptions.CategoryMismatch()
+        cat = category_of(locked, category_id)
         refuse_if_closed(locked)
         if cat.quantity_cap is None:
             quantity = 1
         services.check_room(locked, cat, amount, quantity)
         limit = locked.second_approval_above
-        number = (
-            Order.objects.filter(budget=locked)
-            .order_by("-number")
-            .values_list("number", flat=True)
-            .first()
-            or 0
-        ) + 1
+        number = next_number(Order, locked)
         order = Order.objects.create(
             budget=locked,
             number=number,

@@ -32,7 +32,7 @@ from budget.exceptions import (
 from budget.models import Budget, Claim, ClaimEvent, PayoutAccount, PayoutBatch
 from budget.money import cents
 from budget.services import mail as claim_mail
-from budget.services.booking import lock_budget, lock_with_budget, refuse_if_closed
+from budget.services.booking import lock_budget, lock_with_budget, next_number, refuse_if_closed
 from budget.services.claims import validate_bic, validate_iban
 from budget.validators import check_text
 
@@ -99,13 +99,7 @@ def create_batch(
             )
         if not rows:
             raise NothingToPay(_("Es gibt keine genehmigten Erstattungen, die offen sind."))
-        number = (
-            PayoutBatch.objects.filter(budget=locked)
-            .order_by("-number")
-            .values_list("number", flat=True)
-            .first()
-            or 0
-        ) + 1
+        number = next_number(PayoutBatch, locked)
         batch = PayoutBatch.objects.create(
             budget=locked,
             number=number,
