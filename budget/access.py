@@ -94,12 +94,10 @@ def require(user, perm: str) -> None:
         raise PermissionDenied
 
 
-def get_budget_for(user, budget_id: int, perm: str = VIEW, queryset=None) -> Budget:
+def get_budget_for(user, budget_id: int, perm: str = VIEW) -> Budget:
     """The budget if ``user`` holds ``perm``; 403 without the role, 404 for an unknown id."""
     require(user, perm)
-    return get_object_or_404(
-        queryset if queryset is not None else Budget.objects.with_resolution(), pk=budget_id
-    )
+    return get_object_or_404(Budget.objects.with_resolution(), pk=budget_id)
 
 
 def get_resolution_for(user, pk: int) -> Resolution:
@@ -165,11 +163,6 @@ def can_see_payouts(user) -> bool:
 def sees_bank_details(user, claim: Claim) -> bool:
     """Only the claimant and the treasurer see an IBAN in full; everybody else gets it masked."""
     return claim.submitted_by_id == user.pk or can_pay(user)
-
-
-def get_claim_budget_for_submitter(user, budget_id: int) -> Budget:
-    require(user, SUBMIT_CLAIM)
-    return get_object_or_404(Budget.objects.with_resolution(), pk=budget_id)
 
 
 def get_claim_for(user, budget_id: int, pk: int) -> Claim:

@@ -42,15 +42,13 @@ def _form_context(budget, form, pending=None):
         "budget": budget,
         "form": form,
         "pending": pending,
-        "categories": list(budget.categories.all()),
-        "selected_category": form["category"].value(),
     }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def claim_new(request, budget_id):
-    budget = access.get_claim_budget_for_submitter(request.user, budget_id)
+    budget = access.get_budget_for(request.user, budget_id, access.SUBMIT_CLAIM)
     if (not budget.accepts_claims or budget.is_closed) and not access.can_see_claims(request.user):
         raise Http404  # the budget takes no claims: helpers may not even learn it exists
     if request.method != "POST":
@@ -114,8 +112,6 @@ def budget_claims(request, budget_id):
             "budget": budget,
             "claims": rows.order_by("-number"),
             "filters": filters,
-            "can_approve": access.can_approve(request.user),
-            "show_bank": access.can_pay(request.user),
         },
     )
 
@@ -152,9 +148,12 @@ def claim_detail(request, budget_id, pk):
     )
 
 
-def _decision(request, budget_id, pk, operation, *, own=False):
+def _decision(request, budget_id, pk, operation, *, own=False, perm=None):
+    """Fetch the claim (404 outside one's scope), then require ``perm`` (403), then decide."""
     get = access.get_own_claim_for if own else access.get_claim_for
     claim = get(request.user, budget_id, pk)
+    if perm is not None:
+        access.require(request.user, perm)
     try:
         done = operation(claim)
     except exceptions.BookingError as exc:
@@ -167,8 +166,6 @@ def _decision(request, budget_id, pk, operation, *, own=False):
 @login_required
 @require_POST
 def claim_approve(request, budget_id, pk):
-    access.get_claim_for(request.user, budget_id, pk)  # 404 before 403
-    access.require(request.user, access.APPROVE_CLAIM)
 
     def approve(claim):
         row = claims.approve_claim(claim=claim, approver=request.user)
@@ -181,7 +178,7 @@ def claim_approve(request, budget_id, pk):
             "reference": row.reference
         }
 
-    return _decision(request, budget_id, pk, approve)
+    return _decision(request, budget_id, pk, approve, perm=access.APPROVE_CLAIM)
 
 
 @login_required
@@ -272,7 +269,7 @@ def claim_thumbnail(request, budget_id, pk):
 @login_required
 @require_safe
 def pending_thumbnail(request, budget_id, token):
-    budget = access.get_claim_budget_for_submitter(request.user, budget_id)
+    budget = access.get_budget_for(request.user, budget_id, access.SUBMIT_CLAIM)
     pending = uploads.find(token, owner=request.user, budget=budget)
     if pending is None or not pending.is_image:
         raise Http404(_("Diesen vorläufigen Beleg gibt es nicht (mehr)."))

@@ -49,7 +49,7 @@ def home(request):
     return render(
         request,
         "budget/budget_list.html",
-        {"budgets": budgets, "can_book": access.can_book(request.user)},
+        {"budgets": budgets},
     )
 
 

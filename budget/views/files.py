@@ -63,5 +63,4 @@ def thumbnail_response(field_file, size):
     response = FileResponse(handle, content_type="image/jpeg")
     response["Content-Security-Policy"] = PRIVATE_FILE_CSP
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
     return response

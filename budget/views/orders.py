@@ -25,7 +25,7 @@ def order_list(request, budget_id):
     return render(
         request,
         "budget/order_list.html",
-        {"budget": budget, "orders": rows, "can_order": access.can_order(request.user)},
+        {"budget": budget, "orders": rows},
     )
 
 

@@ -99,8 +99,6 @@ def payout_list(request, budget_id):
             "total": sum((c.amount for c in payable), 0),
             "batches": budget.payout_batches.order_by("-number"),
             "account": PayoutAccount.objects.filter(budget=budget).first(),
-            "can_pay": access.can_pay(request.user),
-            "show_bank": access.can_pay(request.user),
             "one_time_key": uuid.uuid4(),
         },
     )
@@ -118,8 +116,6 @@ def payout_detail(request, budget_id, batch):
             "budget": budget,
             "batch": row,
             "claims": row.claims.select_related("submitted_by").order_by("number"),
-            "can_pay": access.can_pay(request.user),
-            "show_bank": access.can_pay(request.user),
             "paid_form": PaidForm(initial={"paid_on": timezone.localdate()}),
         },
     )

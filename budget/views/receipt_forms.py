@@ -48,7 +48,7 @@ def send_with_receipt(
             result = submit(receipt)
         except already as exc:
             # The same form again (a double tap, a resend on a bad line): show what it made.
-            _used_up(pending)
+            uploads.discard(pending)
             messages.info(request, exc.message)
             return show_earlier(exc)
         except exceptions.BookingError as exc:
@@ -57,18 +57,12 @@ def send_with_receipt(
             storage_failed = isinstance(exc, exceptions.ReceiptStorageFailed)
         else:
             # A new file replaces the kept one; either way the kept one has done its job.
-            _used_up(pending)
+            uploads.discard(pending)
             return done(result)
     pending = _keep_for_the_next_send(request, form, budget, pending, storage_failed)
     form.data = form.data.copy()
     form.data["pending_receipt"] = str(pending.token) if pending else ""
     return again(pending)
-
-
-def _used_up(pending) -> None:
-    if pending is not None:
-        pending.file.close()
-    uploads.discard(pending)
 
 
 def _keep_for_the_next_send(request, form, budget, pending, storage_failed):

@@ -27,10 +27,6 @@ def budget_dashboard(request, budget_id):
         {
             "budget": budget,
             "dashboard": reports.dashboard(budget),
-            "can_book": access.can_book(request.user),
-            "can_export": access.can_export(request.user),
-            "can_close": access.can_close(request.user),
-            "can_reopen": access.can_reopen(request.user),
         },
     )
 

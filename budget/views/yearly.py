@@ -14,8 +14,9 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
 from budget import access
+from budget.money import german_decimal
 from budget.reports import xlsx, yearly
-from budget.reports.exports import german_decimal, safe_text
+from budget.reports.exports import safe_text
 from budget.views.files import XLSX_CONTENT_TYPE, download_headers
 
 
