@@ -33,7 +33,6 @@ runs afterwards so the planner knows the new tables.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import shutil
 import uuid
@@ -60,12 +59,10 @@ MANIFEST = "manifest.json"
 DATA_DIR = "data"
 FILES_DIR = "files"
 CHUNK = 2000
-HASH_CHUNK = 1024 * 1024
 
 # Apps whose rows a snapshot carries besides ``budget``. ``auth.Group``, ``auth.Permission`` and
 # ``contenttypes.ContentType`` are matched by natural key instead (migrations create them).
 EXTRA_MODELS = ["auth.User", "admin.LogEntry"]
-MATCHED_MODELS = {Group: ("name",), Permission: None, ContentType: None}
 
 
 class BackupError(Exception):
@@ -156,11 +153,10 @@ def _file_fields(model) -> list[models.FileField]:
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
+    from budget.receipts import fingerprint  # loads Pillow; only a snapshot with files needs it
+
     with path.open("rb") as handle:
-        while chunk := handle.read(HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return fingerprint(handle)[0]
 
 
 # --- totals both sides compare -------------------------------------------------------------

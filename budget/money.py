@@ -38,3 +38,8 @@ def share_of(part: Decimal, whole: Decimal) -> Decimal:
     if not whole:
         return Decimal("0.0")
     return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+
+
+def german_decimal(value) -> str:
+    """``1234,50``: cents with a decimal comma and no grouping, for CSV and DATEV files."""
+    return f"{cents(value):.2f}".replace(".", ",")

@@ -40,6 +40,3 @@ class ExpensePosition(models.TextChoices):
     BUSINESS_ACTIVITY = "2f", _("2f Ausgaben im Rahmen einer Unternehmenstätigkeit")
     OTHER = "2g", _("2g sonstige Ausgaben")
     GRANTS_TO_BRANCHES = "3", _("3 Zuschüsse an Gliederungen")
-
-
-LEGAL_BASIS = "§ 24 Abs. 5 PartG"

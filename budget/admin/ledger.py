@@ -13,7 +13,6 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +35,7 @@ from budget.models import (
 from budget.models.datev import DatevSettings
 from budget.money import format_eur
 from budget.reports import audit
+from budget.templatetags.money import percent
 from budget.validators import no_control_characters
 
 # Money is typed the German way in the admin too: 2.500,00 or 12,50.
@@ -304,7 +304,7 @@ class BudgetAdmin(RefusesInvisibleCharacters, HistoryAdmin):
 
     @admin.display(description=_("Anteil verbraucht"))
     def share_display(self, obj):
-        return f"{number_format(obj.share_used, 1, use_l10n=True)}\u00a0%" if obj.pk else "–"
+        return percent(obj.share_used) if obj.pk else "–"
 
     @admin.display(description=_("Abschluss"))
     def closing_display(self, obj):

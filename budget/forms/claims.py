@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budget.forms.expenses import (
@@ -16,6 +15,8 @@ from budget.forms.expenses import (
     CategorySelect,
     ExpenseForm,
     GermanDecimalField,
+    date_field,
+    limit_to_budget_dates,
     pending_receipt_field,
     quantity_field,
     receipt_field,
@@ -68,12 +69,7 @@ class ClaimForm(OneTimeKeyMixin, forms.Form):
         empty_label=_("– bitte wählen –"),
         widget=forms.Select,  # no cap figures for helpers
     )
-    spent_on = forms.DateField(
-        label=_("Datum"),
-        input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Bitte ein gültiges Datum eingeben, z. B. 24.11.2023.")},
-    )
+    spent_on = date_field()
     payee = _text(_("Empfänger (Geschäft)"), 200, required=False)
     description = _text(_("Beschreibung"), 500, required=False)
     amount = GermanDecimalField(
@@ -99,11 +95,7 @@ class ClaimForm(OneTimeKeyMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.budget = budget
         self.fields["category"].queryset = budget.categories.all()
-        today = timezone.localdate()
-        latest = min(today, budget.ends_on) if budget.ends_on else today
-        self.fields["spent_on"].widget.attrs.update(
-            {"min": budget.starts_on.isoformat(), "max": max(latest, budget.starts_on).isoformat()}
-        )
+        limit_to_budget_dates(self.fields["spent_on"], budget)
 
     def clean(self):
         data = super().clean()
@@ -195,9 +187,6 @@ class OrderBookForm(ExpenseForm):
         if self.order.category.quantity_cap is None:
             data["quantity"] = 1
         return data
-
-    def selected_category(self, categories=None):
-        return self.order.category
 
 
 class PayoutAccountForm(forms.Form):

@@ -82,6 +82,26 @@ class CategorySelect(forms.Select):
         return option
 
 
+def date_field() -> forms.DateField:
+    """The day money was spent: the phone's date picker, or typed the German way."""
+    return forms.DateField(
+        label=_("Datum"),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Bitte ein gültiges Datum eingeben, z. B. 24.11.2023.")},
+    )
+
+
+def limit_to_budget_dates(field: forms.DateField, budget, today=None) -> None:
+    """Offer only the budget's period up to today in the date picker. A hint only: the service
+    decides (``validators.check_date``, ``Budget.covers``)."""
+    today = today or timezone.localdate()
+    latest = min(today, budget.ends_on) if budget.ends_on else today
+    field.widget.attrs.update(
+        {"min": budget.starts_on.isoformat(), "max": max(latest, budget.starts_on).isoformat()}
+    )
+
+
 def quantity_field(**kwargs) -> forms.IntegerField:
     """Pieces (headsets): a whole number from 1, typed on a phone's number pad."""
     return forms.IntegerField(
@@ -127,12 +147,7 @@ class ExpenseForm(OneTimeKeyMixin, forms.Form):
         empty_label=_("– bitte wählen –"),
         widget=CategorySelect,
     )
-    spent_on = forms.DateField(
-        label=_("Datum"),
-        input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Bitte ein gültiges Datum eingeben, z. B. 24.11.2023.")},
-    )
+    spent_on = date_field()
     payee = forms.CharField(
         validators=[no_control_characters],
         label=_("Empfänger"),
@@ -156,12 +171,7 @@ class ExpenseForm(OneTimeKeyMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.budget = budget
         self.fields["category"].queryset = budget.categories.all()
-        # A hint for the date picker only; the booking service decides.
-        today = today or timezone.localdate()
-        latest = min(today, budget.ends_on) if budget.ends_on else today
-        self.fields["spent_on"].widget.attrs.update(
-            {"min": budget.starts_on.isoformat(), "max": max(latest, budget.starts_on).isoformat()}
-        )
+        limit_to_budget_dates(self.fields["spent_on"], budget, today)
 
     def clean(self):
         data = super().clean()

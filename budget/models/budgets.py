@@ -382,15 +382,6 @@ class Category(KeepsRunningTotals):
                 "darf nicht darunter liegen."
             ) % {"quantity": self.quantity + self.reserved_quantity, "unit": self.quantity_unit}
         if (
-            "quantity_cap" not in errors
-            and self.quantity_cap is not None
-            and self.quantity_cap < self.quantity
-        ):
-            errors["quantity_cap"] = _(
-                "Es sind bereits %(quantity)s %(unit)s gebucht; die Höchstmenge darf "
-                "nicht darunter liegen."
-            ) % {"quantity": self.quantity, "unit": self.quantity_unit}
-        if (
             self.over_plan == self.OverPlan.STOP
             and self.planned is not None
             and self.planned < self.spent

@@ -36,10 +36,6 @@ class ExpenseQuerySet(models.QuerySet):
             "late_receipt__created_by",
         )
 
-    def without_receipt(self):
-        """Expenses with no file at all: none booked with them and none handed in later."""
-        return self.filter(receipt="", late_receipt__isnull=True)
-
     def listing_totals(self) -> dict:
         """Valid (not reversed) expenses and their sum, and the reversed ones: one aggregate,
         counted the way the dashboard counts them."""
@@ -169,11 +165,6 @@ class Expense(models.Model):
     def receipt_is_image(self) -> bool:
         receipt = self.receipt_file
         return receipt is not None and receipt.is_image
-
-    @property
-    def receipt_is_pdf(self) -> bool:
-        receipt = self.receipt_file
-        return receipt is not None and receipt.is_pdf
 
     @property
     def receipt_download_name(self) -> str:

@@ -103,7 +103,3 @@ class PayoutBatch(models.Model):
     @property
     def reference(self) -> str:
         return f"A-{self.budget_id}-{self.number}"
-
-    @property
-    def is_paid(self) -> bool:
-        return self.paid_on is not None

@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy
 
 from budget.models import Budget, Category, Expense, Reversal
 from budget.models.datev import DatevSettings
-from budget.money import cents
+from budget.money import german_decimal
 
 ENCODING = "cp1252"
 HEADER_VERSION = 700
@@ -180,7 +180,8 @@ def text(value: str, length: int | None = None) -> str:
 
 
 def amount(value: Decimal) -> str:
-    return f"{cents(abs(value)):.2f}".replace(".", ",")
+    """DATEV's Umsatz: always positive; the sign is the Soll/Haben flag."""
+    return german_decimal(abs(value))
 
 
 # --- the batch ----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from budget.models import Budget, Expense
-from budget.money import ZERO, cents
+from budget.money import ZERO, cents, german_decimal
 from budget.reports import xlsx
 
 CHUNK_SIZE = 2000
@@ -178,7 +178,7 @@ def ledger_rows(budget: Budget) -> Iterator[LedgerRow]:
 
 
 def _late(attached_at: datetime.datetime, zone, text: str) -> str:
-    return text % {"day": attached_at.astimezone(zone).strftime("%d.%m.%Y")}
+    return text % {"day": _german_date(attached_at.astimezone(zone))}
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -189,10 +189,6 @@ def safe_text(value: str) -> str:
     if value and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
-
-
-def german_decimal(value: Decimal) -> str:
-    return f"{cents(value):.2f}".replace(".", ",")
 
 
 def _german_date(value: datetime.date | None) -> str:
@@ -267,7 +263,7 @@ def _csv_value(value) -> str:
     if isinstance(value, Decimal):
         return german_decimal(value)
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+        return _german_datetime(timezone.localtime(value))
     if isinstance(value, datetime.date):
         return _german_date(value)
     if isinstance(value, str):
